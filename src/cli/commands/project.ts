@@ -1,0 +1,4 @@
+import type { Command } from 'commander';
+
+/** init, parse, compile, ls. */
+export function registerProjectCommands(_program: Command): void {}

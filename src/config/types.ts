@@ -1,0 +1,97 @@
+/** Validated contents of project.yml, profiles.yml, property YAML and selectors.yml. */
+
+/** A config value together with where it was written, so later stages can point at it. */
+export interface Located<T> {
+  value: T;
+  file: string;
+  line: number;
+  column: number;
+}
+
+/**
+ * Node config as dbt spells it in manifests (`pre-hook`, not `pre_hook`), plus adapter keys
+ * such as `file_format` and `partition_by`, which pass through untouched.
+ */
+export interface NodeConfig {
+  enabled: boolean;
+  materialized: string;
+  schema?: string | null;
+  alias?: string | null;
+  database?: string | null;
+  tags: string[];
+  meta: Record<string, unknown>;
+  'pre-hook': string[];
+  'post-hook': string[];
+  persist_docs: { relation?: boolean; columns?: boolean };
+  full_refresh?: boolean | null;
+  on_schema_change?: string;
+  incremental_strategy?: string | null;
+  unique_key?: string | string[] | null;
+  file_format?: string;
+  partition_by?: string | string[] | null;
+  [adapterKey: string]: unknown;
+}
+
+/** One level of the `models:` (or `seeds:`) tree in project.yml: `+key` configs and sub-folders. */
+export interface ConfigTree {
+  configs: Record<string, unknown>;
+  children: Record<string, ConfigTree>;
+}
+
+export interface ProjectConfig {
+  name: string;
+  version: string;
+  profile: string;
+  configVersion: number;
+  modelPaths: string[];
+  macroPaths: string[];
+  seedPaths: string[];
+  testPaths: string[];
+  analysisPaths: string[];
+  targetPath: string;
+  logPath: string;
+  cleanTargets: string[];
+  vars: Record<string, unknown>;
+  models: ConfigTree;
+  seeds: ConfigTree;
+  tests: ConfigTree;
+  sources: ConfigTree;
+  onRunStart: string[];
+  onRunEnd: string[];
+  /** `local:` block: ports and heap sizes of the local stack (issue 3 owns its meaning). */
+  local: Record<string, unknown>;
+  /** Absolute path of project.yml. */
+  file: string;
+}
+
+export type HiveAuth = 'NONE' | 'NOSASL' | 'LDAP' | 'KERBEROS';
+export type HiveTransport = 'binary' | 'http';
+
+/** A resolved profile target (type `hive`), with env_var() already applied. */
+export interface HiveTarget {
+  /** The target's name in profiles.yml, e.g. `local`. */
+  name: string;
+  profileName: string;
+  type: 'hive';
+  host: string;
+  port: number;
+  auth: HiveAuth;
+  transport: HiveTransport;
+  /** For transport http: the HTTP path, e.g. `cliservice`. */
+  httpPath?: string;
+  user?: string;
+  password?: string;
+  /** Default schema (Hive database) models are built in. */
+  schema: string;
+  threads: number;
+  /** Hive settings applied on every new session (`hive.exec.dynamic.partition.mode: nonstrict`). */
+  session: Record<string, string>;
+  tls?: { enabled: boolean; rejectUnauthorized?: boolean; ca?: string };
+  kerberos?: { service?: string; principal?: string };
+  connectTimeoutSeconds: number;
+  retries: number;
+  /** Everything else written in the target, passed through (e.g. `engine`, `hdfs_url`). */
+  extra: Record<string, unknown>;
+  /** profiles.yml that held it. */
+  file: string;
+}
