@@ -95,3 +95,86 @@ export interface HiveTarget {
   /** profiles.yml that held it. */
   file: string;
 }
+
+/** A data test as written in property YAML (`- unique`, `- accepted_values: {values: [...]}`), normalized. */
+export interface TestDefinition {
+  /** Test name without namespace, e.g. `accepted_values`. */
+  testName: string;
+  /** `dbt_utils` in `dbt_utils.expression_is_true`; null when unqualified. */
+  namespace: string | null;
+  /** Arguments (dbt 1.10 `arguments:` and the older top-level form both land here). */
+  kwargs: Record<string, unknown>;
+  /** `config:` of the test (severity, where, limit, warn_if, error_if, store_failures, tags, enabled). */
+  config: Record<string, unknown>;
+  /** Optional explicit `name:` for the test node. */
+  name: string | null;
+  location: Located<null>;
+}
+
+export interface ColumnPatch {
+  name: string;
+  description: string;
+  data_type: string | null;
+  meta: Record<string, unknown>;
+  tags: string[];
+  tests: TestDefinition[];
+  location: Located<null>;
+}
+
+/** `models:` or `seeds:` entries: attach docs, columns, tests and config to a node by name. */
+export interface NodePatch {
+  name: string;
+  description: string;
+  config: Record<string, unknown>;
+  columns: ColumnPatch[];
+  tests: TestDefinition[];
+  meta: Record<string, unknown>;
+  location: Located<null>;
+}
+
+export interface FreshnessConfig {
+  warn_after: { count: number; period: 'minute' | 'hour' | 'day' } | null;
+  error_after: { count: number; period: 'minute' | 'hour' | 'day' } | null;
+  filter: string | null;
+}
+
+export interface SourceTableDef {
+  name: string;
+  identifier: string | null;
+  description: string;
+  loaded_at_field: string | null;
+  freshness: FreshnessConfig | null | undefined;
+  columns: ColumnPatch[];
+  tests: TestDefinition[];
+  meta: Record<string, unknown>;
+  tags: string[];
+  /** Ingestion declaration (file pattern or topic, format, columns, aliases, partitioning...). */
+  landing: Record<string, unknown> | null;
+  location: Located<null>;
+}
+
+export interface SourceDef {
+  name: string;
+  description: string;
+  database: string | null;
+  /** Defaults to the source name, as in dbt. */
+  schema: string;
+  loaded_at_field: string | null;
+  freshness: FreshnessConfig | null;
+  meta: Record<string, unknown>;
+  tags: string[];
+  config: Record<string, unknown>;
+  tables: SourceTableDef[];
+  location: Located<null>;
+}
+
+/** One property YAML file (`models/**\/*.yml`), validated. */
+export interface PropertyFile {
+  /** Path relative to the project root. */
+  path: string;
+  models: NodePatch[];
+  seeds: NodePatch[];
+  sources: SourceDef[];
+  /** `macros:` docs, kept as written. */
+  macros: Array<{ name: string; description: string; arguments: Array<{ name: string; type: string | null; description: string }> }>;
+}
