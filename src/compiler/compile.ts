@@ -1,0 +1,202 @@
+import { QdbtError, QdbtErrors } from '../errors.js';
+import type { CompilableNode, GraphNode, Manifest, TestNode } from '../manifest/types.js';
+import type { TemplateEngine } from '../templating/engine.js';
+import { staticRender, type StaticCall } from '../templating/staticParser.js';
+import { injectCtes } from './ephemeral.js';
+import { nodeContext, type ContextHooks } from './nodeContext.js';
+import { CteRelation, ephemeralCteName, Relation } from './relation.js';
+
+export interface CompileInput {
+  manifest: Manifest;
+  engine: TemplateEngine;
+  /** Parse-time literal calls per node: such nodes compile by substitution, without nunjucks. */
+  staticCalls: Map<string, StaticCall[] | null>;
+  /** Whether `is_incremental()` is true for a node (the runner knows; `compile` says false). */
+  isIncremental?: (node: GraphNode) => boolean;
+}
+
+/**
+ * Compile nodes in place: `compiled_code`, `extra_ctes`, `compiled`. Pure: the caller writes files.
+ * Ephemeral models are compiled on demand and inlined as `__dbt__cte__<name>` CTEs.
+ */
+export function compileNodes(uniqueIds: Iterable<string>, input: CompileInput): void {
+  new NodeCompiler(input).compileAll(uniqueIds);
+}
+
+class NodeCompiler {
+  private readonly byName = new Map<string, GraphNode>();
+  /** Ephemeral models' own SQL (without their CTEs) and the ephemerals each one needs. */
+  private readonly ephemeralSql = new Map<string, { sql: string; needs: string[] }>();
+  private readonly inProgress = new Set<string>();
+
+  constructor(private readonly input: CompileInput) {
+    for (const node of Object.values(input.manifest.nodes)) {
+      if (node.resource_type !== 'test') this.byName.set(node.name, node);
+    }
+  }
+
+  compileAll(uniqueIds: Iterable<string>): void {
+    const errors: QdbtError[] = [];
+    for (const uniqueId of uniqueIds) {
+      const node = this.input.manifest.nodes[uniqueId];
+      if (!node) continue;
+      try {
+        this.compileNode(node);
+      } catch (error) {
+        if (error instanceof QdbtErrors) errors.push(...error.errors);
+        else if (error instanceof QdbtError) errors.push(error);
+        else throw error;
+      }
+    }
+    if (errors.length === 1) throw errors[0]!;
+    if (errors.length > 1) throw new QdbtErrors(errors);
+  }
+
+  private compileNode(node: GraphNode): void {
+    if (node.resource_type === 'seed') {
+      node.compiled_code = '';
+      node.compiled = true;
+      return;
+    }
+    const { sql, needs } = this.renderNode(node);
+    const ctes = this.collectCtes(needs);
+    node.extra_ctes = ctes;
+    node.extra_ctes_injected = true;
+    node.compiled_code = injectCtes(sql, ctes);
+    node.compiled = true;
+  }
+
+  /** Render a node's template with real relations; returns the ephemeral models it refers to. */
+  private renderNode(node: GraphNode): { sql: string; needs: string[] } {
+    const needs: string[] = [];
+    const resolveRef = (name: string): Relation | CteRelation => {
+      const target = this.byName.get(name);
+      if (!target) {
+        throw new QdbtError('template', `'${node.name}' refers to '${name}', which is not in the manifest`, {
+          location: { file: node.original_file_path },
+        });
+      }
+      if (target.config.materialized === 'ephemeral') {
+        needs.push(target.unique_id);
+        return new CteRelation(ephemeralCteName(target.name));
+      }
+      return new Relation(target.schema, target.alias);
+    };
+    const resolveSource = (sourceName: string, tableName: string): Relation => {
+      const source = this.input.manifest.sources[`source.${node.package_name}.${sourceName}.${tableName}`];
+      if (!source) {
+        throw new QdbtError('template', `'${node.name}' refers to source '${sourceName}.${tableName}', which is not in the manifest`, {
+          location: { file: node.original_file_path },
+        });
+      }
+      return new Relation(source.schema, source.identifier);
+    };
+
+    if (node.resource_type === 'test' && (node as TestNode).test_metadata) {
+      return { sql: this.renderGenericTest(node as TestNode, resolveRef, resolveSource), needs };
+    }
+
+    const calls = this.input.staticCalls.get(node.unique_id);
+    if (calls) {
+      const sql = staticRender(node.raw_code, calls, (call) => {
+        if (call.kind === 'ref') return String(resolveRef(call.args[call.args.length - 1]!));
+        if (call.kind === 'source') return String(resolveSource(call.args[0]!, call.args[1]!));
+        return '';
+      });
+      return { sql, needs };
+    }
+    const hooks: ContextHooks = {
+      ref: (name) => resolveRef(name),
+      source: resolveSource,
+      config: () => undefined,
+      thisRelation: () =>
+        node.config.materialized === 'ephemeral' ? new CteRelation(ephemeralCteName(node.name)) : new Relation(node.schema, node.alias),
+    };
+    const isIncremental = this.input.isIncremental?.(node) ?? false;
+    const { sql } = this.input.engine.render(node.original_file_path, node.raw_code, nodeContext(node, hooks, { execute: true, isIncremental }));
+    return { sql, needs };
+  }
+
+  private renderGenericTest(
+    node: TestNode,
+    resolveRef: (name: string) => Relation | CteRelation,
+    resolveSource: (s: string, t: string) => Relation,
+  ): string {
+    const metadata = node.test_metadata!;
+    const attached = node.attached_node ?? '';
+    let model: unknown;
+    if (attached.startsWith('source.')) {
+      const source = this.input.manifest.sources[attached]!;
+      model = resolveSource(source.source_name, source.name);
+    } else {
+      model = resolveRef(this.input.manifest.nodes[attached]?.name ?? attached);
+    }
+    const where = node.config.where;
+    if (typeof where === 'string' && where.trim() !== '') model = new SubqueryRelation(`(select * from ${String(model)} where ${where}) dbt_subquery`);
+    const kwargs: Record<string, unknown> = { ...metadata.kwargs, model };
+    for (const [key, value] of Object.entries(kwargs)) {
+      if (typeof value !== 'string') continue;
+      const ref = /^\s*ref\(\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(value);
+      const source = /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(value);
+      if (ref) kwargs[key] = resolveRef(ref[1]!);
+      else if (source) kwargs[key] = resolveSource(source[1]!, source[2]!);
+    }
+    const hooks: ContextHooks = {
+      ref: (name) => resolveRef(name),
+      source: resolveSource,
+      config: () => undefined,
+      thisRelation: () => new Relation(node.schema, node.alias),
+    };
+    try {
+      return this.input.engine.renderGenericTest(metadata.name, kwargs, nodeContext(node, hooks, { execute: true, isIncremental: false }));
+    } catch (error) {
+      if (error instanceof QdbtError) {
+        throw new QdbtError('template', `test '${node.name}' (${node.original_file_path}): ${error.message}`, {
+          location: error.location,
+          hint: error.hint,
+        });
+      }
+      throw error;
+    }
+  }
+
+  /** The ephemeral models a node needs, dependencies first, each once. */
+  private collectCtes(needs: string[]): Array<{ id: string; sql: string }> {
+    const ordered: Array<{ id: string; sql: string }> = [];
+    const seen = new Set<string>();
+    const visit = (uniqueId: string) => {
+      if (seen.has(uniqueId)) return;
+      seen.add(uniqueId);
+      const compiled = this.compileEphemeral(uniqueId);
+      for (const dep of compiled.needs) visit(dep);
+      const node = this.input.manifest.nodes[uniqueId]!;
+      ordered.push({ id: uniqueId, sql: `${ephemeralCteName(node.name)} as (\n${compiled.sql.trim()}\n)` });
+    };
+    for (const uniqueId of needs) visit(uniqueId);
+    return ordered;
+  }
+
+  private compileEphemeral(uniqueId: string): { sql: string; needs: string[] } {
+    const cached = this.ephemeralSql.get(uniqueId);
+    if (cached) return cached;
+    if (this.inProgress.has(uniqueId)) {
+      const node = this.input.manifest.nodes[uniqueId]!;
+      throw new QdbtError('graph', `ephemeral model '${node.name}' refers to itself through other ephemeral models`, {
+        location: { file: node.original_file_path },
+      });
+    }
+    this.inProgress.add(uniqueId);
+    const result = this.renderNode(this.input.manifest.nodes[uniqueId]!);
+    this.inProgress.delete(uniqueId);
+    this.ephemeralSql.set(uniqueId, result);
+    return result;
+  }
+}
+
+/** `where:` on a test: the model becomes a filtered subquery. */
+class SubqueryRelation {
+  constructor(private readonly sql: string) {}
+  toString(): string {
+    return this.sql;
+  }
+}
