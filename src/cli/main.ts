@@ -5,6 +5,7 @@ import { addGlobalOptions } from './globalOptions.js';
 import { registerProjectCommands } from './commands/project.js';
 import { registerLocalCommands } from './commands/local.js';
 import { registerDebugCommand } from './commands/debug.js';
+import { registerRunCommands } from './commands/runCommands.js';
 
 /** Exit codes, as dbt uses them: 0 success, 1 a node failed, 2 a usage or project error. */
 export const EXIT_OK = 0;
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .exitOverride();
   addGlobalOptions(program);
   registerProjectCommands(program);
+  registerRunCommands(program);
   registerDebugCommand(program);
   registerLocalCommands(program);
   return program;

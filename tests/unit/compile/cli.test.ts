@@ -1,0 +1,78 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFixture } from '../../helpers/fixtureProject.js';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const bin = join(repoRoot, 'bin', 'qdbt.js');
+const cleanups: Array<() => void> = [];
+
+function qdbt(args: string[], cwd = repoRoot) {
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+beforeAll(() => {
+  if (!existsSync(join(repoRoot, 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` first (npm test does)');
+});
+afterAll(() => cleanups.forEach((c) => c()));
+
+describe('the qdbt command', () => {
+  const fixture = writeFixture({
+    'models/staging/stg_a.sql': `{{ config(tags=['daily']) }}select 1 as id`,
+    'models/marts/fct_a.sql': `{{ config(materialized='table') }}select * from {{ ref('stg_a') }}`,
+    'models/marts/schema.yml': `version: 2\nmodels:\n  - name: fct_a\n    columns:\n      - name: id\n        data_tests: [not_null]\n`,
+  });
+  cleanups.push(fixture.cleanup);
+
+  it('compiles into target/compiled with the models tree, and writes the manifest (exit 0)', () => {
+    const result = qdbt(['compile', '--project-dir', fixture.dir]);
+    expect(result.stderr).toContain('Compiled 3 nodes');
+    expect(result.code).toBe(0);
+    expect(readFileSync(join(fixture.dir, 'target/compiled/fixture/models/marts/fct_a.sql'), 'utf8')).toBe('select * from `analytics`.`stg_a`');
+    const manifest = JSON.parse(readFileSync(join(fixture.dir, 'target/manifest.json'), 'utf8'));
+    expect(Object.keys(manifest.nodes).sort()).toEqual([
+      'model.fixture.fct_a',
+      'model.fixture.stg_a',
+      expect.stringMatching(/^test\.fixture\.not_null_fct_a_id\.[0-9a-f]{10}$/),
+    ]);
+  });
+
+  it('lists a selection as names, paths and JSON', () => {
+    expect(qdbt(['ls', '--project-dir', fixture.dir, '-s', '+fct_a', '--resource-type', 'model', '--output', 'name']).stdout).toBe('fct_a\nstg_a\n');
+    expect(qdbt(['ls', '--project-dir', fixture.dir, '-s', 'tag:daily', '--output', 'path']).stdout).toBe('models/staging/stg_a.sql\n');
+    const json = qdbt(['ls', '--project-dir', fixture.dir, '-s', 'fct_a', '--resource-type', 'model', '--output', 'json']).stdout;
+    expect(JSON.parse(json)).toMatchObject({ name: 'fct_a', resource_type: 'model', config: { materialized: 'table' } });
+  });
+
+  it('exits 2 with the file and line on a project error', () => {
+    const broken = writeFixture({ 'models/m.sql': `select * from {{ ref('nope') }}` });
+    cleanups.push(broken.cleanup);
+    const result = qdbt(['compile', '--project-dir', broken.dir]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("models/m.sql:1: model 'm' depends on a node named 'nope' which was not found");
+  });
+
+  it('exits 2 on a usage error', () => {
+    const result = qdbt(['ls', '--project-dir', fixture.dir, '--output', 'xml']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--output takes selector, name, path, json');
+  });
+
+  it('init makes a project that compiles', () => {
+    const parent = writeFixture({});
+    cleanups.push(parent.cleanup);
+    expect(qdbt(['init', 'shop'], parent.dir).code).toBe(0);
+    const result = qdbt(['compile', '--project-dir', join(parent.dir, 'shop')]);
+    expect(result.code).toBe(0);
+    expect(readFileSync(join(parent.dir, 'shop/target/compiled/shop/models/example/my_second_model.sql'), 'utf8')).toContain('`analytics`.`my_first_model`');
+  });
+
+  it('prints JSON lines with --log-format json', () => {
+    const result = qdbt(['compile', '--project-dir', fixture.dir, '--log-format', 'json']);
+    const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(events.at(-1)).toMatchObject({ level: 'info', name: 'compile_summary', data: { compiled: 3 } });
+  });
+});
