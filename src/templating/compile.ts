@@ -46,6 +46,25 @@ function lineStarts(src: string): number[] {
   return starts;
 }
 
+const KEYWORDS = new Set(['and', 'or', 'not', 'in', 'is', 'if', 'else']);
+
+function startsArgument(tok: any): boolean {
+  switch (tok.type) {
+    case lexer.TOKEN_STRING:
+    case lexer.TOKEN_INT:
+    case lexer.TOKEN_FLOAT:
+    case lexer.TOKEN_BOOLEAN:
+    case lexer.TOKEN_NONE:
+    case lexer.TOKEN_LEFT_BRACKET:
+    case lexer.TOKEN_LEFT_CURLY:
+      return true;
+    case lexer.TOKEN_SYMBOL:
+      return !KEYWORDS.has(tok.value);
+    default:
+      return false;
+  }
+}
+
 class QdbtParser extends (nj.parser.Parser as any) {
   declare tokens: any;
   declare peeked: any;
@@ -137,9 +156,12 @@ class QdbtParser extends (nj.parser.Parser as any) {
       if (!this.skip(lexer.TOKEN_COMMA)) break;
     }
     if (!this.skipValue(lexer.TOKEN_OPERATOR, '=')) {
-      if (!this.skip(lexer.TOKEN_BLOCK_END)) {
+      const end = this.nextToken();
+      if (!end || end.type !== lexer.TOKEN_BLOCK_END) {
         this.fail('expected = or block end in set tag', tag.lineno, tag.colno);
       }
+      // nunjucks forgets `{% set x -%}`'s whitespace control here.
+      if (end.value.charAt(0) === '-') this.dropLeadingWhitespace = true;
       node.body = new nodes.Capture(tag.lineno, tag.colno, this.parseUntilBlocks('endset'));
       node.value = null;
       this.advanceAfterBlockEnd();
@@ -152,6 +174,29 @@ class QdbtParser extends (nj.parser.Parser as any) {
       node.value = tuple;
     } else node.value = first;
     this.advanceAfterBlockEnd(tag.value);
+    return node;
+  }
+
+  /** As nunjucks, plus Jinja's one-argument tests without parentheses: `x is sameas true`, `x is in [..]`. */
+  parseIs(): any {
+    let node = this.parseCompare();
+    if (this.skipSymbol('is')) {
+      const not = this.skipSymbol('not');
+      let test = this.parsePrimary(true);
+      const tok = this.peekToken();
+      if (tok?.type === lexer.TOKEN_LEFT_PAREN) {
+        test = new nodes.FunCall(tok.lineno, tok.colno, test, this.parseSignature());
+      } else if (tok && startsArgument(tok)) {
+        test = new nodes.FunCall(
+          tok.lineno,
+          tok.colno,
+          test,
+          new nodes.NodeList(tok.lineno, tok.colno, [this.parsePrimary()]),
+        );
+      }
+      node = new nodes.Is(node.lineno, node.colno, node, test);
+      if (not) node = new nodes.Not(node.lineno, node.colno, node);
+    }
     return node;
   }
 

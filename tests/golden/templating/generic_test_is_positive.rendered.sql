@@ -1,0 +1,3 @@
+select *
+from `analytics`.`orders`
+where amount < 0
