@@ -33,9 +33,9 @@ export function parseSelectorsFile(text: string, relPath: string): Record<string
   };
   const yamlError = doc.errors[0];
   if (yamlError) {
-    const pos = yamlError.linePos?.[0];
+    const { line, col } = lineCounter.linePos(yamlError.pos[0]);
     throw new QdbtError('project', `Invalid YAML: ${yamlError.message.split('\n')[0]}`, {
-      location: { file: relPath, line: pos?.line, column: pos?.col },
+      location: { file: relPath, line, column: col },
     });
   }
   const data: unknown = doc.toJS();
@@ -144,7 +144,10 @@ function compileDefinition(
     resolving.push(current);
     const lookup: SelectorLookup = (ref, path) => {
       if (!(ref in selectors)) {
-        const close = closestNames(ref, Object.keys(selectors));
+        const close = closestNames(
+          ref,
+          Object.keys(selectors).filter((n) => n !== current),
+        );
         throw new SelectorDefinitionError(
           `Existing selector definition for '${ref}' not found`,
           current,
@@ -157,7 +160,7 @@ function compileDefinition(
     try {
       return parseDefinition(selectors[current]!.definition, indirect, lookup);
     } catch (e) {
-      if (e instanceof DefinitionError) throw new SelectorDefinitionError(e.message, current, e.path);
+      if (e instanceof DefinitionError) throw new SelectorDefinitionError(e.message, current, e.path, e.hint);
       throw e;
     } finally {
       resolving.pop();

@@ -106,6 +106,7 @@ export class DefinitionError extends Error {
   constructor(
     message: string,
     readonly path: Array<string | number>,
+    readonly hint?: string,
   ) {
     super(message);
   }
@@ -455,7 +456,7 @@ function wrapUsage<T>(fn: () => T, path: Array<string | number>): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof QdbtError) throw new DefinitionError(`${e.message}${e.hint ? `. ${e.hint}` : ''}`, path);
+    if (e instanceof QdbtError) throw new DefinitionError(e.message, path, e.hint);
     throw e;
   }
 }
