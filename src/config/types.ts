@@ -62,6 +62,8 @@ export interface ProjectConfig {
   local: Record<string, unknown>;
   /** Absolute path of project.yml. */
   file: string;
+  /** dbt keys that were read but that qdbt does not act on (`snapshots`, `dispatch`, ...). */
+  unsupported?: Array<Located<string>>;
 }
 
 export type HiveAuth = 'NONE' | 'NOSASL' | 'LDAP' | 'KERBEROS';
@@ -118,6 +120,8 @@ export interface ColumnPatch {
   meta: Record<string, unknown>;
   tags: string[];
   tests: TestDefinition[];
+  /** `quote:` of the column, when written. */
+  quote?: boolean;
   location: Located<null>;
 }
 
@@ -129,6 +133,8 @@ export interface NodePatch {
   columns: ColumnPatch[];
   tests: TestDefinition[];
   meta: Record<string, unknown>;
+  /** `docs:` of the entry ({show, node_color}), when written. */
+  docs?: { show: boolean; node_color?: string };
   location: Located<null>;
 }
 
@@ -150,6 +156,8 @@ export interface SourceTableDef {
   tags: string[];
   /** Ingestion declaration (file pattern or topic, format, columns, aliases, partitioning...). */
   landing: Record<string, unknown> | null;
+  /** `config:` of the table (e.g. `enabled`), when written. */
+  config?: Record<string, unknown>;
   location: Located<null>;
 }
 
@@ -165,6 +173,8 @@ export interface SourceDef {
   tags: string[];
   config: Record<string, unknown>;
   tables: SourceTableDef[];
+  /** `loader:` (free text, e.g. `kafka`), when written. */
+  loader?: string;
   location: Located<null>;
 }
 
@@ -176,5 +186,11 @@ export interface PropertyFile {
   seeds: NodePatch[];
   sources: SourceDef[];
   /** `macros:` docs, kept as written. */
-  macros: Array<{ name: string; description: string; arguments: Array<{ name: string; type: string | null; description: string }> }>;
+  macros: Array<{
+    name: string;
+    description: string;
+    arguments: Array<{ name: string; type: string | null; description: string }>;
+  }>;
+  /** dbt keys that were read but that qdbt does not act on (`exposures`, `unit_tests`, ...). */
+  unsupported?: Array<Located<string>>;
 }
