@@ -56,13 +56,25 @@ class ConsoleReporter implements Reporter {
   }
 }
 
+/** BIGINT values (exact `bigint`s from the adapter) as their decimal text. */
+function jsonSafe(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
 class JsonLinesReporter implements Reporter {
   constructor(private readonly options: ReporterOptions) {}
 
   emit(event: ReporterEvent): void {
     if (event.level === 'debug' && !this.options.debug) return;
-    const line = { ts: new Date().toISOString(), level: event.level, name: event.name, msg: event.message, data: event.data ?? {} };
-    (this.options.out ?? process.stdout).write(`${JSON.stringify(line)}\n`);
+    if (event.message === '' && event.name === 'blank') return;
+    const line = {
+      ts: new Date().toISOString(),
+      level: event.level,
+      name: event.name,
+      msg: event.message,
+      data: event.data ?? {},
+    };
+    (this.options.out ?? process.stdout).write(`${JSON.stringify(line, jsonSafe)}\n`);
   }
 
   result(text: string): void {

@@ -1,0 +1,204 @@
+/**
+ * What a run executes and in which order: the selected nodes, each with the selected nodes it
+ * waits for. Pure: built from the project graph, no I/O.
+ */
+import { adjacencyOf, topologicalOrder, type ProjectGraph } from '../graph/graph.js';
+import type { GraphNode, Manifest } from '../manifest/types.js';
+
+export interface RunPlan {
+  /** Unique ids parents-first; among nodes ready together, the order here decides who starts first. */
+  order: string[];
+  /** For each planned node, the planned nodes it waits for (directly, or through nodes not planned). */
+  parents: Map<string, string[]>;
+}
+
+export interface PlanOptions {
+  /**
+   * `qdbt build`: the children of a tested node also wait for its tests, so that a failed test
+   * skips what is built on the failing data (as dbt build does).
+   */
+  testsGateChildren?: boolean;
+}
+
+/**
+ * Plan the selected nodes. Ephemeral models are left out (the compiler inlines them), but their
+ * place in the graph still orders what is around them; so do nodes that are not selected.
+ */
+export function planRun(
+  manifest: Pick<Manifest, 'nodes'>,
+  graph: ProjectGraph,
+  selected: Iterable<string>,
+  options: PlanOptions = {},
+): RunPlan {
+  const planned = new Set<string>();
+  for (const id of selected) {
+    const node = manifest.nodes[id];
+    if (node && !isEphemeral(node)) planned.add(id);
+  }
+  const order = topologicalOrder(graph, planned);
+  const { ids, index, parents: adjParents } = adjacencyOf(graph);
+
+  // Nearest planned ancestors of every graph node, memoised; unplanned nodes are looked through.
+  const nearest = new Map<number, string[]>();
+  const nearestOf = (i: number): string[] => {
+    const cached = nearest.get(i);
+    if (cached) return cached;
+    const found = new Set<string>();
+    const stack = [...adjParents[i]!];
+    const seen = new Set<number>(stack);
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      const pid = ids[p]!;
+      if (planned.has(pid)) {
+        found.add(pid);
+        continue;
+      }
+      const memo = nearest.get(p);
+      if (memo) {
+        for (const m of memo) found.add(m);
+        continue;
+      }
+      for (const q of adjParents[p]!) {
+        if (!seen.has(q)) {
+          seen.add(q);
+          stack.push(q);
+        }
+      }
+    }
+    const list = [...found].sort();
+    nearest.set(i, list);
+    return list;
+  };
+
+  const parents = new Map<string, string[]>();
+  for (const id of order) {
+    const i = index.get(id);
+    parents.set(id, i === undefined ? [] : nearestOf(i));
+  }
+  if (options.testsGateChildren) addTestEdges(manifest, order, parents);
+  return { order: options.testsGateChildren ? reorder(order, parents) : order, parents };
+}
+
+export function isEphemeral(node: GraphNode): boolean {
+  return node.resource_type === 'model' && node.config.materialized === 'ephemeral';
+}
+
+/**
+ * For each planned test T on parent P: every planned non-test child C of P also waits for T,
+ * unless C is T's parent or upstream of T (that edge would close a loop).
+ */
+function addTestEdges(
+  manifest: Pick<Manifest, 'nodes'>,
+  order: string[],
+  parents: Map<string, string[]>,
+): void {
+  const children = new Map<string, string[]>();
+  for (const id of order) {
+    for (const p of parents.get(id)!) {
+      let list = children.get(p);
+      if (!list) children.set(p, (list = []));
+      list.push(id);
+    }
+  }
+  const ancestorsOf = (id: string): Set<string> => {
+    const seen = new Set<string>();
+    const stack = [...parents.get(id)!];
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      if (seen.has(p)) continue;
+      seen.add(p);
+      stack.push(...(parents.get(p) ?? []));
+    }
+    return seen;
+  };
+  const extra = new Map<string, string[]>();
+  for (const testId of order) {
+    if (manifest.nodes[testId]?.resource_type !== 'test') continue;
+    const upstream = ancestorsOf(testId);
+    for (const p of parents.get(testId)!) {
+      for (const child of children.get(p) ?? []) {
+        if (child === testId || manifest.nodes[child]?.resource_type === 'test' || upstream.has(child))
+          continue;
+        let list = extra.get(child);
+        if (!list) extra.set(child, (list = []));
+        if (!list.includes(testId)) list.push(testId);
+      }
+    }
+  }
+  for (const [child, tests] of extra) {
+    const list = parents.get(child)!;
+    parents.set(child, [...new Set([...list, ...tests])].sort());
+  }
+}
+
+/** Keep the given order where possible, but parents-first under the added edges. */
+function reorder(order: string[], parents: Map<string, string[]>): string[] {
+  const position = new Map(order.map((id, i) => [id, i]));
+  const pending = new Map<string, number>();
+  const children = new Map<string, string[]>();
+  for (const id of order) {
+    pending.set(id, parents.get(id)!.length);
+    for (const p of parents.get(id)!) {
+      let list = children.get(p);
+      if (!list) children.set(p, (list = []));
+      list.push(id);
+    }
+  }
+  const ready = new MinHeap((a: string, b: string) => position.get(a)! - position.get(b)!);
+  for (const id of order) if (pending.get(id) === 0) ready.push(id);
+  const out: string[] = [];
+  while (ready.size > 0) {
+    const id = ready.pop()!;
+    out.push(id);
+    for (const c of children.get(id) ?? []) {
+      const left = pending.get(c)! - 1;
+      pending.set(c, left);
+      if (left === 0) ready.push(c);
+    }
+  }
+  return out;
+}
+
+/** A small binary min-heap. */
+export class MinHeap<T> {
+  private readonly items: T[] = [];
+  constructor(private readonly less: (a: T, b: T) => number) {}
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(item: T): void {
+    const items = this.items;
+    items.push(item);
+    let k = items.length - 1;
+    while (k > 0) {
+      const up = (k - 1) >> 1;
+      if (this.less(items[k]!, items[up]!) >= 0) break;
+      [items[k], items[up]] = [items[up]!, items[k]!];
+      k = up;
+    }
+  }
+
+  pop(): T | undefined {
+    const items = this.items;
+    if (items.length === 0) return undefined;
+    const top = items[0]!;
+    const last = items.pop()!;
+    if (items.length > 0) {
+      items[0] = last;
+      let k = 0;
+      for (;;) {
+        const l = 2 * k + 1;
+        const r = l + 1;
+        let m = k;
+        if (l < items.length && this.less(items[l]!, items[m]!) < 0) m = l;
+        if (r < items.length && this.less(items[r]!, items[m]!) < 0) m = r;
+        if (m === k) break;
+        [items[k], items[m]] = [items[m]!, items[k]!];
+        k = m;
+      }
+    }
+    return top;
+  }
+}
