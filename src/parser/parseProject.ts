@@ -310,7 +310,7 @@ class ProjectParser {
     node.unrendered_config = { ...item.inFileConfig };
     node.tags = asStringList(node.config.tags);
     node.meta = { ...node.config.meta };
-    node.depends_on.macros = [...new Set(macrosCalled)].map((name) => `macro.${this.projectName}.${name}`);
+    node.depends_on.macros = [...new Set(macrosCalled)].map((name) => `macro.${this.projectName}.${name}`).sort();
     if (node.config.enabled === false) {
       this.markDisabled(node);
       return;

@@ -1,0 +1,1 @@
+select * from (select id from `analytics`.`base`) t

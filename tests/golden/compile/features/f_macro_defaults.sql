@@ -1,0 +1,1 @@
+select cast(amount * 100 as decimal(18, 2)) as a, cast(amount * 100 as decimal(18, 4)) as b from `analytics`.`base`

@@ -1,0 +1,1 @@
+select '{{ not rendered }}' as raw_text

@@ -1,0 +1,1 @@
+select 'HELLO' as s, 'a_b_c' as r, '2' as n

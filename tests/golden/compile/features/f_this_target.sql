@@ -1,0 +1,1 @@
+select '`analytics_marts`.`f_this_target`' as me, 'dev' as t, '`analytics_marts`.`f_this_target`' as via_macro

@@ -1,0 +1,1 @@
+select '{"a": 1, "b": 2}' as j, 'p|q' as m, 2 as b, 1 as a

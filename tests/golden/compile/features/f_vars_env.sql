@@ -1,0 +1,1 @@
+select 'emea' as region, 'fallback' as d, 'from-env' as e, 'none' as f

@@ -1,0 +1,1 @@
+select * from `analytics`.`base` where id % 2 = 1

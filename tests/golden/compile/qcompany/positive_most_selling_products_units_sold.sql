@@ -1,0 +1,3 @@
+select units_sold
+from `qcompany_enriched`.`most_selling_products`
+where units_sold <= 0

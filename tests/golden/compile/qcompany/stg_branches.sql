@@ -1,0 +1,2 @@
+select branch_id, location as city, establish_date, class
+from `qcompany_raw`.`branches`
