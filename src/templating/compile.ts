@@ -270,12 +270,12 @@ class QdbtCompiler extends (nj.compiler.Compiler as any) {
   }
 
   compileBreak(node: any): void {
-    if (!this.loops) this.fail('{% break %} outside a for loop', node.lineno + 1, node.colno + 1);
+    if (!this.loops) this.fail('{% break %} outside a for loop', node.lineno, node.colno);
     this._emitLine('break;');
   }
 
   compileContinue(node: any): void {
-    if (!this.loops) this.fail('{% continue %} outside a for loop', node.lineno + 1, node.colno + 1);
+    if (!this.loops) this.fail('{% continue %} outside a for loop', node.lineno, node.colno);
     this._emitLine('continue;');
   }
 
@@ -367,7 +367,10 @@ class QdbtCompiler extends (nj.compiler.Compiler as any) {
         this._emit(`${this.buffer} += runtime.out(`);
         this.compile(child, frame);
         const desc = this.describe(child);
-        this._emit(`, ${child.lineno}, ${child.colno}, ${JSON.stringify(desc)});\n`);
+        let first = child;
+        while (first.typename === 'LookupVal' || first.typename === 'FunCall')
+          first = first.target ?? first.name;
+        this._emit(`, ${child.lineno}, ${first.colno}, ${JSON.stringify(desc)});\n`);
       }
     }
   }
@@ -520,7 +523,7 @@ class QdbtCompiler extends (nj.compiler.Compiler as any) {
     }
     for (const target of targets) {
       if (!(target instanceof nodes.Symbol)) {
-        this.fail('can only assign to names or attributes', target.lineno + 1, target.colno + 1);
+        this.fail('can only assign to names or attributes', target.lineno, target.colno);
       }
     }
     if (targets.length === 1 || !node.value) return super.compileSet(node, frame);

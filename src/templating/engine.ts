@@ -126,8 +126,13 @@ function located(err: unknown, fallback: SourceLocation): QdbtError {
   return new QdbtError(kind, message, { location, hint, cause: err });
 }
 
-function syntaxError(err: unknown, file: string): QdbtError {
+function syntaxError(err: unknown, file: string, source: string): QdbtError {
   const info = syntaxErrorInfo(err);
+  // nunjucks reports an unclosed block at the end of the file without a line.
+  if (info.line === undefined && /end of file/.test(info.message)) {
+    info.line = source.replace(/\r\n?/g, '\n').replace(/\n$/, '').split('\n').length;
+    info.message += ': a {% if %}, {% for %}, {% macro %} or other block is not closed';
+  }
   const message = info.message
     .replace(/^\(unknown path\)\s*/, '')
     .replace(/\s*\[Line \d+, Column \d+\]\s*/, '');
@@ -150,7 +155,7 @@ function compileCached(source: string, file: string): CompiledTemplate {
     try {
       compiled = compileTemplate(source, file);
     } catch (err) {
-      throw syntaxError(err, file);
+      throw syntaxError(err, file, source);
     }
     if (templateCache.size >= MAX_CACHE) templateCache.clear();
     templateCache.set(source, compiled);
