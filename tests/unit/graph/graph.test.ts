@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Graph } from '@dagrejs/graphlib';
 import { QdbtError } from '../../../src/errors.js';
 import { buildGraph, parentAndChildMaps, topologicalOrder } from '../../../src/graph/graph.js';
 import { manifest, model, seed, source, test } from './helpers.js';
@@ -124,5 +125,25 @@ describe('topologicalOrder', () => {
       'model.p.c',
       'model.p.y',
     ]);
+  });
+});
+
+describe('the graphlib graph', () => {
+  it('follows changes made to it after buildGraph', () => {
+    const g = buildGraph(m);
+    g.graph.setNode('model.p.extra');
+    g.graph.setEdge('model.p.z', 'model.p.extra');
+    const order = topologicalOrder(g);
+    expect(order.slice(-3)).toEqual(['model.p.z', 'model.p.extra', 'test.p.not_null_a']);
+    expect(parentAndChildMaps(g).parent_map['model.p.extra']).toEqual(['model.p.z']);
+  });
+
+  it('works for a graph made by hand, and reports its cycles', () => {
+    const graph = new Graph();
+    graph.setEdge('b', 'c');
+    graph.setEdge('a', 'b');
+    expect(topologicalOrder({ graph })).toEqual(['a', 'b', 'c']);
+    graph.setEdge('c', 'a');
+    expect(() => topologicalOrder({ graph })).toThrow('Found a cycle: a -> b -> c -> a');
   });
 });
