@@ -11,7 +11,7 @@ describe('staticParse', () => {
   test('finds ref, source and config calls with literal arguments', () => {
     const src =
       "{{ config(materialized='incremental', partition_by=['ds'], tags=[\"a\"], props={'k': 1.5, 'on': True}, x=none) }}\n" +
-      'select *\nfrom {{ ref("orders") }} o\njoin {{source( \'raw\', "events\" )}} e\n' +
+      'select *\nfrom {{ ref("orders") }} o\njoin {{source( \'raw\', "events" )}} e\n' +
       "join {{ ref('pkg', 'model', version=2) }}\n";
     const calls = staticParse(src);
     expect(calls).not.toBeNull();
