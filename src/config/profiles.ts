@@ -192,7 +192,8 @@ function readHiveTarget(
     switch (key.name) {
       case 'type': {
         sawType = true;
-        r.oneOf(v, field, TARGET_TYPES);
+        // Another adapter's target: say so, and skip the hive checks that would only add noise.
+        if (r.oneOf(v, field, TARGET_TYPES) === undefined) return undefined;
         break;
       }
       case 'host': {

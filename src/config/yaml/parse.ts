@@ -108,11 +108,12 @@ class Converter {
         }
         const key: YKey = { name: keyName(isScalar(keyNode) ? keyNode.value : null), ...this.pos(keyNode) };
         map.keys.push(key);
-        map.values.push(
-          pair.value === null
-            ? { kind: 'scalar', value: null, ...this.pos(keyNode) }
-            : this.node(pair.value as Node),
-        );
+        const value = pair.value as Node | null;
+        // An empty value (`key:`) is placed at its key, as the fast parser does.
+        const empty =
+          value === null ||
+          (isScalar(value) && value.value === null && value.range?.[0] === value.range?.[1]);
+        map.values.push(empty ? { kind: 'scalar', value: null, ...this.pos(keyNode) } : this.node(value));
       }
       for (const [key, value] of merged) {
         if (!map.keys.some((k) => k.name === key.name)) {
