@@ -1,0 +1,1 @@
+-- outcome: success | OK ephemeral (inlined where used) | rows null | failures null

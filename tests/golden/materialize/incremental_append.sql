@@ -1,0 +1,18 @@
+-- outcome: success | INSERT 42 | rows 42 | failures null
+
+-- create schema if missing analytics
+
+-- describe analytics.orders
+
+DROP VIEW IF EXISTS `analytics`.`orders__qdbt_src`;
+
+CREATE VIEW `analytics`.`orders__qdbt_src` AS
+select id, amount, ds from `raw`.`orders` where ds > (select max(ds) from `analytics`.`orders`);
+
+-- describe analytics.orders__qdbt_src
+
+INSERT INTO TABLE `analytics`.`orders`
+SELECT `id`, `amount`, `ds`
+FROM `analytics`.`orders__qdbt_src`;
+
+DROP VIEW IF EXISTS `analytics`.`orders__qdbt_src`;

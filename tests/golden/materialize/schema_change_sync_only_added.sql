@@ -1,0 +1,20 @@
+-- outcome: success | OK insert | rows null | failures null
+
+-- create schema if missing analytics
+
+-- describe analytics.orders
+
+DROP VIEW IF EXISTS `analytics`.`orders__qdbt_src`;
+
+CREATE VIEW `analytics`.`orders__qdbt_src` AS
+select id, amount, ds from `raw`.`orders` where ds > (select max(ds) from `analytics`.`orders`);
+
+-- describe analytics.orders__qdbt_src
+
+ALTER TABLE `analytics`.`orders` ADD COLUMNS (`channel` string);
+
+INSERT INTO TABLE `analytics`.`orders` PARTITION (`ds`)
+SELECT `id`, `amount`, `channel`, `ds`
+FROM `analytics`.`orders__qdbt_src`;
+
+DROP VIEW IF EXISTS `analytics`.`orders__qdbt_src`;

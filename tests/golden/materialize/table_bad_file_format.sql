@@ -1,0 +1,3 @@
+-- error: model 'orders': file_format 'delta' is not one of parquet, orc, textfile, avro, sequencefile, rcfile, jsonfile
+
+-- create schema if missing analytics

@@ -1,0 +1,2 @@
+-- error: model 'orders': unknown materialization 'snapshot_table'
+-- hint: use one of view, table, incremental, ephemeral

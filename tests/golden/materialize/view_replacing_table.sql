@@ -1,0 +1,10 @@
+-- outcome: success | OK created view | rows null | failures null
+
+-- create schema if missing analytics
+
+-- list analytics
+
+DROP TABLE IF EXISTS `analytics`.`orders`;
+
+CREATE OR REPLACE VIEW `analytics`.`orders` AS
+select id, amount, ds from `raw`.`orders`;
