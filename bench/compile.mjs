@@ -19,10 +19,22 @@ export function generateProject(dir, models) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
   };
-  write('project.yml', `name: bench\nversion: '1.0'\nprofile: bench\nvars:\n  start_date: '2024-01-01'\nmodels:\n  bench:\n    +materialized: view\n    layer_2:\n      +materialized: table\n      +tags: ['heavy']\n`);
-  write('profiles.yml', `bench:\n  target: local\n  outputs:\n    local:\n      type: hive\n      schema: bench\n`);
-  write('macros/helpers.sql', `{% macro cents(column, scale=2) -%}\n  cast({{ column }} * 100 as decimal(18, {{ scale }}))\n{%- endmacro %}\n\n{% macro clean(column) -%}\n  lower(trim({{ column }}))\n{%- endmacro %}\n`);
-  write('models/sources.yml', `version: 2\nsources:\n  - name: raw\n    schema: raw\n    tables:\n${Array.from({ length: 20 }, (_, i) => `      - name: t${i}\n`).join('')}`);
+  write(
+    'project.yml',
+    `name: bench\nversion: '1.0'\nprofile: bench\nvars:\n  start_date: '2024-01-01'\nmodels:\n  bench:\n    +materialized: view\n    layer_2:\n      +materialized: table\n      +tags: ['heavy']\n`,
+  );
+  write(
+    'profiles.yml',
+    `bench:\n  target: local\n  outputs:\n    local:\n      type: hive\n      schema: bench\n`,
+  );
+  write(
+    'macros/helpers.sql',
+    `{% macro cents(column, scale=2) -%}\n  cast({{ column }} * 100 as decimal(18, {{ scale }}))\n{%- endmacro %}\n\n{% macro clean(column) -%}\n  lower(trim({{ column }}))\n{%- endmacro %}\n`,
+  );
+  write(
+    'models/sources.yml',
+    `version: 2\nsources:\n  - name: raw\n    schema: raw\n    tables:\n${Array.from({ length: 20 }, (_, i) => `      - name: t${i}\n`).join('')}`,
+  );
   const layers = 4;
   const perLayer = Math.ceil(models / layers);
   const perFolder = 100;
@@ -69,9 +81,22 @@ export function generateProject(dir, models) {
 }
 
 function timeCompile(dir) {
-  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, join(root, 'bin', 'qdbt.js'), 'compile', '--project-dir', dir, '--quiet'], {
-    encoding: 'utf8',
-  });
+  const result = spawnSync(
+    '/usr/bin/time',
+    [
+      '-f',
+      '%e %M',
+      process.execPath,
+      join(root, 'bin', 'qdbt.js'),
+      'compile',
+      '--project-dir',
+      dir,
+      '--quiet',
+    ],
+    {
+      encoding: 'utf8',
+    },
+  );
   if (result.status !== 0) {
     process.stderr.write(result.stderr);
     throw new Error(`qdbt compile failed in ${dir}`);
@@ -86,7 +111,8 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+if (!existsSync(join(root, 'dist', 'cli', 'main.js')))
+  execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
 console.log(`qdbt compile benchmark (node ${process.version}, ${runs} runs each, median)`);
 console.log('models   cold s   models/s   peak MiB   cached s   cached peak MiB');
 const results = [];

@@ -16,7 +16,11 @@ export class QdbtError extends Error {
   readonly location?: SourceLocation;
   readonly hint?: string;
 
-  constructor(kind: ErrorKind, message: string, options: { location?: SourceLocation; hint?: string; cause?: unknown } = {}) {
+  constructor(
+    kind: ErrorKind,
+    message: string,
+    options: { location?: SourceLocation; hint?: string; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'QdbtError';
     this.kind = kind;

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { GraphNode, Manifest } from '../manifest/types.js';
 
@@ -19,22 +20,32 @@ export function compiledPathOf(projectName: string, targetPath: string, node: Gr
   return `${targetPath}/compiled/${projectName}/${relative}`;
 }
 
-/** Write compiled SQL of the given nodes; unchanged files are left alone so a no-op compile stays cheap. */
-export function writeCompiledFiles(projectDir: string, nodes: GraphNode[]): number {
-  let written = 0;
-  const madeDirs = new Set<string>();
+/**
+ * Write compiled SQL of the given nodes, many files at once (small-file writes are latency-bound);
+ * unchanged files are left alone so a no-op compile stays cheap.
+ */
+export async function writeCompiledFiles(projectDir: string, nodes: GraphNode[]): Promise<number> {
+  const jobs: Array<{ path: string; text: string }> = [];
+  const dirs = new Set<string>();
   for (const node of nodes) {
     if (!node.compiled_path || node.compiled_code === undefined) continue;
     const path = join(projectDir, node.compiled_path);
-    const dir = dirname(path);
-    if (!madeDirs.has(dir)) {
-      mkdirSync(dir, { recursive: true });
-      madeDirs.add(dir);
-    }
-    if (existsSync(path) && readFileSync(path, 'utf8') === node.compiled_code) continue;
-    writeFileSync(path, node.compiled_code);
-    written++;
+    dirs.add(dirname(path));
+    jobs.push({ path, text: node.compiled_code });
   }
+  for (const dir of dirs) mkdirSync(dir, { recursive: true });
+  let written = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const job = jobs[next++]!;
+      const current = await readFile(job.path, 'utf8').catch(() => null);
+      if (current === job.text) continue;
+      await writeFile(job.path, job.text);
+      written++;
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, worker));
   return written;
 }
 

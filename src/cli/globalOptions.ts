@@ -28,7 +28,7 @@ export function addGlobalOptions(program: Command): Command {
   return program
     .option('--project-dir <dir>', 'project folder (holds project.yml)', process.cwd())
     .option('--profiles-dir <dir>', 'folder holding profiles.yml (default: the project folder, then ~/.qdbt)')
-    .option('-t, --target <name>', 'profile target to use (default: the profile\'s `target`)')
+    .option('-t, --target <name>', "profile target to use (default: the profile's `target`)")
     .option('--vars <yaml>', 'variables as YAML or JSON, e.g. \'{"run_date": "2024-01-01"}\'')
     .option('-s, --select <selector...>', 'nodes to include (dbt selection syntax)')
     .option('--exclude <selector...>', 'nodes to exclude')
@@ -43,18 +43,25 @@ export function addGlobalOptions(program: Command): Command {
 
 function parsePositiveInt(value: string, flag: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new QdbtError('usage', `${flag} takes a whole number of 1 or more, not '${value}'`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new QdbtError('usage', `${flag} takes a whole number of 1 or more, not '${value}'`);
   return n;
 }
 
 function parseLogFormat(value: string): 'text' | 'json' {
-  if (value !== 'text' && value !== 'json') throw new QdbtError('usage', `--log-format takes text or json, not '${value}'`);
+  if (value !== 'text' && value !== 'json')
+    throw new QdbtError('usage', `--log-format takes text or json, not '${value}'`);
   return value;
 }
 
 export function contextFrom(command: Command): CommandContext {
   const options = command.optsWithGlobals() as GlobalOptions;
   const color = options.color && !process.env.NO_COLOR && process.stderr.isTTY === true;
-  const reporter = createReporter({ format: options.logFormat, color, quiet: options.quiet, debug: options.debug });
+  const reporter = createReporter({
+    format: options.logFormat,
+    color,
+    quiet: options.quiet,
+    debug: options.debug,
+  });
   return { options, reporter };
 }

@@ -49,7 +49,9 @@ function reportFatal(error: unknown): number {
     process.stderr.write(`Error: ${error.format()}\n`);
     return error.exitCode;
   }
-  process.stderr.write(`Internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `Internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   return EXIT_NODE_FAILED;
 }
 

@@ -1,5 +1,5 @@
 import { QdbtError, QdbtErrors } from '../errors.js';
-import type { CompilableNode, GraphNode, Manifest, TestNode } from '../manifest/types.js';
+import type { GraphNode, Manifest, TestNode } from '../manifest/types.js';
 import type { TemplateEngine } from '../templating/engine.js';
 import { staticRender, type StaticCall } from '../templating/staticParser.js';
 import { injectCtes } from './ephemeral.js';
@@ -85,9 +85,13 @@ class NodeCompiler {
     const resolveSource = (sourceName: string, tableName: string): Relation => {
       const source = this.input.manifest.sources[`source.${node.package_name}.${sourceName}.${tableName}`];
       if (!source) {
-        throw new QdbtError('template', `'${node.name}' refers to source '${sourceName}.${tableName}', which is not in the manifest`, {
-          location: { file: node.original_file_path },
-        });
+        throw new QdbtError(
+          'template',
+          `'${node.name}' refers to source '${sourceName}.${tableName}', which is not in the manifest`,
+          {
+            location: { file: node.original_file_path },
+          },
+        );
       }
       return new Relation(source.schema, source.identifier);
     };
@@ -110,10 +114,16 @@ class NodeCompiler {
       source: resolveSource,
       config: () => undefined,
       thisRelation: () =>
-        node.config.materialized === 'ephemeral' ? new CteRelation(ephemeralCteName(node.name)) : new Relation(node.schema, node.alias),
+        node.config.materialized === 'ephemeral'
+          ? new CteRelation(ephemeralCteName(node.name))
+          : new Relation(node.schema, node.alias),
     };
     const isIncremental = this.input.isIncremental?.(node) ?? false;
-    const { sql } = this.input.engine.render(node.original_file_path, node.raw_code, nodeContext(node, hooks, { execute: true, isIncremental }));
+    const { sql } = this.input.engine.render(
+      node.original_file_path,
+      node.raw_code,
+      nodeContext(node, hooks, { execute: true, isIncremental }),
+    );
     return { sql, needs };
   }
 
@@ -132,7 +142,8 @@ class NodeCompiler {
       model = resolveRef(this.input.manifest.nodes[attached]?.name ?? attached);
     }
     const where = node.config.where;
-    if (typeof where === 'string' && where.trim() !== '') model = new SubqueryRelation(`(select * from ${String(model)} where ${where}) dbt_subquery`);
+    if (typeof where === 'string' && where.trim() !== '')
+      model = new SubqueryRelation(`(select * from ${String(model)} where ${where}) dbt_subquery`);
     const kwargs: Record<string, unknown> = { ...metadata.kwargs, model };
     for (const [key, value] of Object.entries(kwargs)) {
       if (typeof value !== 'string') continue;
@@ -148,13 +159,21 @@ class NodeCompiler {
       thisRelation: () => new Relation(node.schema, node.alias),
     };
     try {
-      return this.input.engine.renderGenericTest(metadata.name, kwargs, nodeContext(node, hooks, { execute: true, isIncremental: false }));
+      return this.input.engine.renderGenericTest(
+        metadata.name,
+        kwargs,
+        nodeContext(node, hooks, { execute: true, isIncremental: false }),
+      );
     } catch (error) {
       if (error instanceof QdbtError) {
-        throw new QdbtError('template', `test '${node.name}' (${node.original_file_path}): ${error.message}`, {
-          location: error.location,
-          hint: error.hint,
-        });
+        throw new QdbtError(
+          'template',
+          `test '${node.name}' (${node.original_file_path}): ${error.message}`,
+          {
+            location: error.location,
+            hint: error.hint,
+          },
+        );
       }
       throw error;
     }
@@ -181,9 +200,13 @@ class NodeCompiler {
     if (cached) return cached;
     if (this.inProgress.has(uniqueId)) {
       const node = this.input.manifest.nodes[uniqueId]!;
-      throw new QdbtError('graph', `ephemeral model '${node.name}' refers to itself through other ephemeral models`, {
-        location: { file: node.original_file_path },
-      });
+      throw new QdbtError(
+        'graph',
+        `ephemeral model '${node.name}' refers to itself through other ephemeral models`,
+        {
+          location: { file: node.original_file_path },
+        },
+      );
     }
     this.inProgress.add(uniqueId);
     const result = this.renderNode(this.input.manifest.nodes[uniqueId]!);

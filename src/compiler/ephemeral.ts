@@ -6,7 +6,8 @@ export function injectCtes(sql: string, ctes: Array<{ sql: string }>): string {
   if (ctes.length === 0) return sql;
   const list = ctes.map((c) => c.sql).join(',\n');
   const withStart = leadingWith(sql);
-  if (withStart !== null) return `${sql.slice(0, withStart.start)}with ${list},\n${sql.slice(withStart.end).replace(/^\s+/, '')}`;
+  if (withStart !== null)
+    return `${sql.slice(0, withStart.start)}with ${list},\n${sql.slice(withStart.end).replace(/^\s+/, '')}`;
   const lead = leadingTrivia(sql);
   return `${sql.slice(0, lead)}with ${list}\n${sql.slice(lead)}`;
 }

@@ -28,11 +28,17 @@ export interface ContextFlags {
 }
 
 /** The per-node names of a render: ref, source, config, this, model, is_incremental, execute. */
-export function nodeContext(node: ContextNode, hooks: ContextHooks, flags: ContextFlags): Record<string, unknown> {
+export function nodeContext(
+  node: ContextNode,
+  hooks: ContextHooks,
+  flags: ContextFlags,
+): Record<string, unknown> {
   const config = (...args: unknown[]) => {
     const { positional, keywords } = splitArgs(args);
     const first = positional[0];
-    hooks.config(typeof first === 'object' && first !== null ? { ...(first as object), ...keywords } : keywords);
+    hooks.config(
+      typeof first === 'object' && first !== null ? { ...(first as object), ...keywords } : keywords,
+    );
     return '';
   };
   config.get = (key: string, fallback: unknown = null) => node.config[key] ?? fallback;
@@ -46,12 +52,16 @@ export function nodeContext(node: ContextNode, hooks: ContextHooks, flags: Conte
       const { positional, keywords } = splitArgs(args);
       const version = (keywords.version ?? keywords.v ?? null) as string | null;
       if (positional.length === 2) return hooks.ref(String(positional[1]), String(positional[0]), version);
-      if (positional.length !== 1) throw new Error(`ref() takes a model name (and optionally a package first), got ${positional.length} arguments`);
+      if (positional.length !== 1)
+        throw new Error(
+          `ref() takes a model name (and optionally a package first), got ${positional.length} arguments`,
+        );
       return hooks.ref(String(positional[0]), null, version);
     },
     source: (...args: unknown[]) => {
       const { positional } = splitArgs(args);
-      if (positional.length !== 2) throw new Error(`source() takes a source name and a table name, got ${positional.length} arguments`);
+      if (positional.length !== 2)
+        throw new Error(`source() takes a source name and a table name, got ${positional.length} arguments`);
       return hooks.source(String(positional[0]), String(positional[1]));
     },
     config,

@@ -55,7 +55,8 @@ export const BUILTIN_PATH_PREFIX = '<qdbt>/';
 export function builtinTestFiles(projectMacroSources: string[]): Array<{ path: string; source: string }> {
   const defined = new Set<string>();
   for (const source of projectMacroSources) {
-    for (const match of source.matchAll(/\{%-?\s*test\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(/g)) defined.add(match[1]!);
+    for (const match of source.matchAll(/\{%-?\s*test\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(/g))
+      defined.add(match[1]!);
   }
   return Object.entries(BUILTIN_TESTS)
     .filter(([name]) => !defined.has(name))

@@ -118,7 +118,13 @@ class ProjectParser {
     this.warnAboutUnusedPatches();
 
     const manifest = this.assemble();
-    return { manifest, engine: this.engine, baseContext: this.baseContext, parseInfo: this.parseInfo, warnings: this.warnings };
+    return {
+      manifest,
+      engine: this.engine,
+      baseContext: this.baseContext,
+      parseInfo: this.parseInfo,
+      warnings: this.warnings,
+    };
   }
 
   // ---- property YAML ---------------------------------------------------------------------------
@@ -136,7 +142,12 @@ class ProjectParser {
     }
   }
 
-  private addPatch(into: Map<string, { patch: NodePatch; file: string }>, patch: NodePatch, file: string, kind: string): void {
+  private addPatch(
+    into: Map<string, { patch: NodePatch; file: string }>,
+    patch: NodePatch,
+    file: string,
+    kind: string,
+  ): void {
     const existing = into.get(patch.name);
     if (existing) {
       this.errors.push(
@@ -164,7 +175,11 @@ class ProjectParser {
             continue;
           }
           const identifier = table.identifier ?? table.name;
-          const sourceConfig = resolveFolderConfig(this.input.config.sources, [this.projectName, source.name, table.name]);
+          const sourceConfig = resolveFolderConfig(this.input.config.sources, [
+            this.projectName,
+            source.name,
+            table.name,
+          ]);
           this.sources[uniqueId] = {
             unique_id: uniqueId,
             resource_type: 'source',
@@ -185,7 +200,11 @@ class ProjectParser {
             columns: columnsOf(table.columns),
             tags: [...new Set([...source.tags, ...table.tags, ...asStringList(sourceConfig.tags)])],
             meta: { ...source.meta, ...table.meta },
-            config: { enabled: sourceConfig.enabled !== false, tags: asStringList(sourceConfig.tags), meta: {} },
+            config: {
+              enabled: sourceConfig.enabled !== false,
+              tags: asStringList(sourceConfig.tags),
+              meta: {},
+            },
             landing: table.landing,
             patch_path: file.path,
           };
@@ -200,14 +219,26 @@ class ProjectParser {
     const name = baseName(file.resourcePath);
     const folders = file.resourcePath.split('/').slice(0, -1);
     const tree =
-      resourceType === 'model' ? this.input.config.models : resourceType === 'seed' ? this.input.config.seeds : this.input.config.tests;
+      resourceType === 'model'
+        ? this.input.config.models
+        : resourceType === 'seed'
+          ? this.input.config.seeds
+          : this.input.config.tests;
     const config = defaultConfig(resourceType);
     mergeConfig(config, resolveFolderConfig(tree, [this.projectName, ...folders, name]));
-    const patchEntry = resourceType === 'model' ? this.modelPatches.get(name) : resourceType === 'seed' ? this.seedPatches.get(name) : undefined;
+    const patchEntry =
+      resourceType === 'model'
+        ? this.modelPatches.get(name)
+        : resourceType === 'seed'
+          ? this.seedPatches.get(name)
+          : undefined;
     const patch = patchEntry?.patch;
     if (patch) mergeConfig(config, patch.config);
 
-    const uniqueId = resourceType === 'test' ? `test.${this.projectName}.${name}` : `${resourceType}.${this.projectName}.${name}`;
+    const uniqueId =
+      resourceType === 'test'
+        ? `test.${this.projectName}.${name}`
+        : `${resourceType}.${this.projectName}.${name}`;
     const node: CompilableNode = {
       unique_id: uniqueId,
       resource_type: resourceType,
@@ -251,10 +282,14 @@ class ProjectParser {
     if (existing) {
       const other = this.nodes[existing] ?? undefined;
       this.errors.push(
-        new QdbtError('project', `two nodes are named '${node.name}': ${other?.original_file_path ?? existing} and ${node.original_file_path}`, {
-          location: { file: node.original_file_path, line: 1 },
-          hint: 'Node names must be unique within a project: rename one of the files.',
-        }),
+        new QdbtError(
+          'project',
+          `two nodes are named '${node.name}': ${other?.original_file_path ?? existing} and ${node.original_file_path}`,
+          {
+            location: { file: node.original_file_path, line: 1 },
+            hint: 'Node names must be unique within a project: rename one of the files.',
+          },
+        ),
       );
       return;
     }
@@ -282,7 +317,7 @@ class ProjectParser {
     }
     const hooks: ContextHooks = {
       ref: (name, packageName) => {
-        refs.push({ name, package: packageName, version: null, line: lineOfCall(file.text, 'ref', name) });
+        refs.push({ name, package: packageName, version: null });
         return new Relation(this.input.target.schema, name);
       },
       source: (sourceName, tableName) => {
@@ -293,7 +328,11 @@ class ProjectParser {
       thisRelation: () => new Relation(node.schema, node.alias),
     };
     try {
-      const rendered = this.engine.render(file.path, file.text, nodeContext(node, hooks, { execute: false, isIncremental: false }));
+      const rendered = this.engine.render(
+        file.path,
+        file.text,
+        nodeContext(node, hooks, { execute: false, isIncremental: false }),
+      );
       this.parseInfo.set(node.unique_id, { staticCalls: null });
       this.finishNode(item, rendered.macrosCalled);
     } catch (error) {
@@ -310,7 +349,9 @@ class ProjectParser {
     node.unrendered_config = { ...item.inFileConfig };
     node.tags = asStringList(node.config.tags);
     node.meta = { ...node.config.meta };
-    node.depends_on.macros = [...new Set(macrosCalled)].map((name) => `macro.${this.projectName}.${name}`).sort();
+    node.depends_on.macros = [...new Set(macrosCalled)]
+      .map((name) => `macro.${this.projectName}.${name}`)
+      .sort();
     if (node.config.enabled === false) {
       this.markDisabled(node);
       return;
@@ -322,7 +363,8 @@ class ProjectParser {
       this.collect(error);
     }
     const ephemeral = node.config.materialized === 'ephemeral';
-    node.relation_name = node.resource_type === 'test' || ephemeral ? null : relationName(node.schema, node.alias);
+    node.relation_name =
+      node.resource_type === 'test' || ephemeral ? null : relationName(node.schema, node.alias);
   }
 
   private markDisabled(node: CompilableNode): void {
@@ -337,17 +379,27 @@ class ProjectParser {
   }
 
   private schemaFor(node: CompilableNode): string {
-    const custom = typeof node.config.schema === 'string' && node.config.schema.trim() !== '' ? node.config.schema.trim() : null;
+    const custom =
+      typeof node.config.schema === 'string' && node.config.schema.trim() !== ''
+        ? node.config.schema.trim()
+        : null;
     if (this.engine.hasMacro('generate_schema_name')) {
-      return String(this.engine.callMacro('generate_schema_name', [custom, nodeView(node)], {}, this.macroContext(node))).trim();
+      return String(
+        this.engine.callMacro('generate_schema_name', [custom, nodeView(node)], {}, this.macroContext(node)),
+      ).trim();
     }
     return custom ? `${this.input.target.schema}_${custom}` : this.input.target.schema;
   }
 
   private aliasFor(node: CompilableNode): string {
-    const custom = typeof node.config.alias === 'string' && node.config.alias.trim() !== '' ? node.config.alias.trim() : null;
+    const custom =
+      typeof node.config.alias === 'string' && node.config.alias.trim() !== ''
+        ? node.config.alias.trim()
+        : null;
     if (this.engine.hasMacro('generate_alias_name')) {
-      return String(this.engine.callMacro('generate_alias_name', [custom, nodeView(node)], {}, this.macroContext(node))).trim();
+      return String(
+        this.engine.callMacro('generate_alias_name', [custom, nodeView(node)], {}, this.macroContext(node)),
+      ).trim();
     }
     return custom ?? node.name;
   }
@@ -366,19 +418,29 @@ class ProjectParser {
       if (target) dependsOn.add(target);
     }
     for (const [sourceName, tableName] of node.sources) {
-      const target = this.resolveSource(node, sourceName!, tableName!, lineOfCall(node.raw_code, 'source', sourceName!));
+      const target = this.resolveSource(node, sourceName!, tableName!, undefined);
       if (target) dependsOn.add(target);
     }
     node.depends_on.nodes = [...dependsOn].sort();
   }
 
-  private resolveRef(node: { name: string; original_file_path: string; resource_type: string }, ref: RefCall): string | null {
+  private resolveRef(
+    node: { name: string; original_file_path: string; resource_type: string; raw_code?: string },
+    ref: RefCall,
+  ): string | null {
+    // Lines of nunjucks-rendered calls are looked up only when there is an error to report.
+    if (ref.line === undefined && node.raw_code)
+      ref = { ...ref, line: lineOfCall(node.raw_code, 'ref', ref.name) };
     if (ref.package !== null && ref.package !== this.projectName) {
       this.errors.push(
-        new QdbtError('project', `${node.resource_type} '${node.name}' refers to package '${ref.package}', which this project does not have`, {
-          location: { file: node.original_file_path, line: ref.line },
-          hint: `Use ref('${ref.name}') or ref('${this.projectName}', '${ref.name}').`,
-        }),
+        new QdbtError(
+          'project',
+          `${node.resource_type} '${node.name}' refers to package '${ref.package}', which this project does not have`,
+          {
+            location: { file: node.original_file_path, line: ref.line },
+            hint: `Use ref('${ref.name}') or ref('${this.projectName}', '${ref.name}').`,
+          },
+        ),
       );
       return null;
     }
@@ -386,33 +448,55 @@ class ProjectParser {
     if (target && !target.startsWith('test.')) return target;
     if (this.disabledNames.has(ref.name)) {
       this.errors.push(
-        new QdbtError('project', `${node.resource_type} '${node.name}' depends on '${ref.name}', which is disabled`, {
-          location: { file: node.original_file_path, line: ref.line },
-          hint: `Enable '${ref.name}' (config enabled: true) or remove the ref.`,
-        }),
+        new QdbtError(
+          'project',
+          `${node.resource_type} '${node.name}' depends on '${ref.name}', which is disabled`,
+          {
+            location: { file: node.original_file_path, line: ref.line },
+            hint: `Enable '${ref.name}' (config enabled: true) or remove the ref.`,
+          },
+        ),
       );
       return null;
     }
     const suggestions = closestNames(ref.name, [...this.nodeByName.keys()]);
     this.errors.push(
-      new QdbtError('project', `${node.resource_type} '${node.name}' depends on a node named '${ref.name}' which was not found`, {
-        location: { file: node.original_file_path, line: ref.line },
-        hint: suggestions.length ? `Did you mean: ${suggestions.join(', ')}?` : 'Check the model name in ref(); models are named after their file.',
-      }),
+      new QdbtError(
+        'project',
+        `${node.resource_type} '${node.name}' depends on a node named '${ref.name}' which was not found`,
+        {
+          location: { file: node.original_file_path, line: ref.line },
+          hint: suggestions.length
+            ? `Did you mean: ${suggestions.join(', ')}?`
+            : 'Check the model name in ref(); models are named after their file.',
+        },
+      ),
     );
     return null;
   }
 
-  private resolveSource(node: { name: string; original_file_path: string; resource_type: string }, sourceName: string, tableName: string, line: number | undefined): string | null {
+  private resolveSource(
+    node: { name: string; original_file_path: string; resource_type: string; raw_code?: string },
+    sourceName: string,
+    tableName: string,
+    line: number | undefined,
+  ): string | null {
     const uniqueId = `source.${this.projectName}.${sourceName}.${tableName}`;
     if (this.sources[uniqueId]) return uniqueId;
+    if (line === undefined && node.raw_code) line = lineOfCall(node.raw_code, 'source', sourceName);
     const known = Object.values(this.sources).map((s) => `${s.source_name}.${s.name}`);
     const suggestions = closestNames(`${sourceName}.${tableName}`, known);
     this.errors.push(
-      new QdbtError('project', `${node.resource_type} '${node.name}' depends on source '${sourceName}.${tableName}' which was not found`, {
-        location: { file: node.original_file_path, line },
-        hint: suggestions.length ? `Did you mean: ${suggestions.join(', ')}?` : 'Declare it under `sources:` in a property YAML file in models/.',
-      }),
+      new QdbtError(
+        'project',
+        `${node.resource_type} '${node.name}' depends on source '${sourceName}.${tableName}' which was not found`,
+        {
+          location: { file: node.original_file_path, line },
+          hint: suggestions.length
+            ? `Did you mean: ${suggestions.join(', ')}?`
+            : 'Declare it under `sources:` in a property YAML file in models/.',
+        },
+      ),
     );
     return null;
   }
@@ -429,16 +513,22 @@ class ProjectParser {
       file: string,
     ) => {
       for (const definition of definitions) {
-        const macroName = definition.namespace ? `${definition.namespace}.${definition.testName}` : definition.testName;
+        const macroName = definition.namespace
+          ? `${definition.namespace}.${definition.testName}`
+          : definition.testName;
         if (!generic.has(definition.testName)) {
           const suggestions = closestNames(definition.testName, [...generic.keys()]);
           this.errors.push(
-            new QdbtError('project', `unknown data test '${macroName}' on ${column ? `column '${column}' of ` : ''}'${targetName}'`, {
-              location: { file, line: definition.location.line, column: definition.location.column },
-              hint: suggestions.length
-                ? `Did you mean: ${suggestions.join(', ')}?`
-                : `Built-in tests: not_null, unique, accepted_values, relationships; custom ones are {% test %} blocks in macros/.`,
-            }),
+            new QdbtError(
+              'project',
+              `unknown data test '${macroName}' on ${column ? `column '${column}' of ` : ''}'${targetName}'`,
+              {
+                location: { file, line: definition.location.line, column: definition.location.column },
+                hint: suggestions.length
+                  ? `Did you mean: ${suggestions.join(', ')}?`
+                  : `Built-in tests: not_null, unique, accepted_values, relationships; custom ones are {% test %} blocks in macros/.`,
+              },
+            ),
           );
           continue;
         }
@@ -450,24 +540,35 @@ class ProjectParser {
       const patch = (node.resource_type === 'model' ? this.modelPatches : this.seedPatches).get(node.name);
       if (!patch) continue;
       attach(node.unique_id, node.name, null, patch.patch.tests, patch.file);
-      for (const column of patch.patch.columns) attach(node.unique_id, node.name, column.name, column.tests, patch.file);
+      for (const column of patch.patch.columns)
+        attach(node.unique_id, node.name, column.name, column.tests, patch.file);
     }
     for (const file of this.propertyFiles) {
       for (const source of file.sources) {
         for (const table of source.tables) {
           const targetId = `source.${this.projectName}.${source.name}.${table.name}`;
           attach(targetId, `${source.name}_${table.name}`, null, table.tests, file.path);
-          for (const column of table.columns) attach(targetId, `${source.name}_${table.name}`, column.name, column.tests, file.path);
+          for (const column of table.columns)
+            attach(targetId, `${source.name}_${table.name}`, column.name, column.tests, file.path);
         }
       }
     }
   }
 
-  private addGenericTest(targetId: string, targetName: string, column: string | null, definition: TestDefinition, file: string): void {
+  private addGenericTest(
+    targetId: string,
+    targetName: string,
+    column: string | null,
+    definition: TestDefinition,
+    file: string,
+  ): void {
     const kwargs: Record<string, unknown> = { ...definition.kwargs };
     if (column !== null) kwargs.column_name = column;
     const name = definition.name ?? genericTestName(definition, targetName, kwargs);
-    const hash = createHash('md5').update(`${targetId}|${name}|${JSON.stringify(kwargs)}`).digest('hex').slice(0, 10);
+    const hash = createHash('md5')
+      .update(`${targetId}|${name}|${JSON.stringify(kwargs)}`)
+      .digest('hex')
+      .slice(0, 10);
     const uniqueId = `test.${this.projectName}.${name}.${hash}`;
     const config = defaultConfig('test');
     mergeConfig(config, resolveFolderConfig(this.input.config.tests, [this.projectName, name]));
@@ -509,11 +610,19 @@ class ProjectParser {
       alias: name.length > 64 ? name.slice(0, 53) + '_' + hash : name,
       relation_name: null,
       config,
-      checksum: { name: 'sha256', checksum: createHash('sha256').update(`${name}|${JSON.stringify(kwargs)}`).digest('hex') },
+      checksum: {
+        name: 'sha256',
+        checksum: createHash('sha256')
+          .update(`${name}|${JSON.stringify(kwargs)}`)
+          .digest('hex'),
+      },
       language: 'sql',
       raw_code: `{{ test_${definition.testName}(**_dbt_generic_test_kwargs) }}`,
       compiled: false,
-      depends_on: { macros: [`macro.${this.projectName}.test_${definition.testName}`], nodes: [...dependsOn].sort() },
+      depends_on: {
+        macros: [`macro.${this.projectName}.test_${definition.testName}`],
+        nodes: [...dependsOn].sort(),
+      },
       refs,
       sources,
       columns: {},
@@ -540,11 +649,15 @@ class ProjectParser {
   private warnAboutUnusedPatches(): void {
     for (const [name, { patch, file }] of this.modelPatches) {
       if (!this.nodeByName.has(name) && !this.disabledNames.has(name))
-        this.warnings.push(`${file}:${patch.location.line}: model '${name}' is described but no models/**/${name}.sql exists`);
+        this.warnings.push(
+          `${file}:${patch.location.line}: model '${name}' is described but no models/**/${name}.sql exists`,
+        );
     }
     for (const [name, { patch, file }] of this.seedPatches) {
       if (!this.nodeByName.has(name) && !this.disabledNames.has(name))
-        this.warnings.push(`${file}:${patch.location.line}: seed '${name}' is described but no seeds/**/${name}.csv exists`);
+        this.warnings.push(
+          `${file}:${patch.location.line}: seed '${name}' is described but no seeds/**/${name}.csv exists`,
+        );
     }
   }
 
@@ -552,7 +665,9 @@ class ProjectParser {
 
   private assemble(): Manifest {
     const macros: Record<string, MacroNode> = {};
-    const macroDocs = new Map(this.propertyFiles.flatMap((file) => file.macros.map((m) => [m.name, m] as const)));
+    const macroDocs = new Map(
+      this.propertyFiles.flatMap((file) => file.macros.map((m) => [m.name, m] as const)),
+    );
     for (const macro of this.engine.macros()) {
       if (macro.file.startsWith('<qdbt>')) continue;
       const uniqueId = `macro.${this.projectName}.${macro.name}`;
@@ -652,9 +767,24 @@ function folderParts(path: string): string[] {
   return path.split('/').slice(0, -1);
 }
 
-function columnsOf(columns: Array<{ name: string; description: string; data_type: string | null; meta: Record<string, unknown>; tags: string[] }>): Record<string, ColumnInfo> {
+function columnsOf(
+  columns: Array<{
+    name: string;
+    description: string;
+    data_type: string | null;
+    meta: Record<string, unknown>;
+    tags: string[];
+  }>,
+): Record<string, ColumnInfo> {
   const out: Record<string, ColumnInfo> = {};
-  for (const c of columns) out[c.name] = { name: c.name, description: c.description, data_type: c.data_type, meta: c.meta, tags: c.tags };
+  for (const c of columns)
+    out[c.name] = {
+      name: c.name,
+      description: c.description,
+      data_type: c.data_type,
+      meta: c.meta,
+      tags: c.tags,
+    };
   return out;
 }
 
@@ -664,7 +794,9 @@ function asStringList(value: unknown): string[] {
 }
 
 function refCallOf(args: string[], line: number): RefCall {
-  return args.length === 2 ? { name: args[1]!, package: args[0]!, version: null, line } : { name: args[0]!, package: null, version: null, line };
+  return args.length === 2
+    ? { name: args[1]!, package: args[0]!, version: null, line }
+    : { name: args[0]!, package: null, version: null, line };
 }
 
 function dedupeRefs(refs: RefCall[]): RefCall[] {
@@ -698,7 +830,11 @@ export function lineOfCall(text: string, fn: string, firstArg: string): number |
 }
 
 /** dbt's naming of generic tests: `not_null_orders_id`, `accepted_values_orders_status__placed__shipped`. */
-export function genericTestName(definition: TestDefinition, targetName: string, kwargs: Record<string, unknown>): string {
+export function genericTestName(
+  definition: TestDefinition,
+  targetName: string,
+  kwargs: Record<string, unknown>,
+): string {
   const flat: string[] = [];
   for (const key of Object.keys(kwargs).sort()) {
     if (key === 'model') continue;
@@ -706,10 +842,11 @@ export function genericTestName(definition: TestDefinition, targetName: string, 
     const parts = isPlainObject(value) ? Object.values(value) : Array.isArray(value) ? value : [value];
     for (const part of parts) flat.push(String(part).replace(/[^0-9a-zA-Z_]+/g, '_'));
   }
-  const prefix = definition.namespace ? `${definition.namespace}_${definition.testName}` : definition.testName;
+  const prefix = definition.namespace
+    ? `${definition.namespace}_${definition.testName}`
+    : definition.testName;
   const full = `${prefix}_${targetName}${flat.length ? `_${flat.join('__')}` : ''}`;
   if (full.length < 64) return full;
   const digest = createHash('md5').update(full).digest('hex');
   return `${prefix}_${targetName}_${digest}`.slice(0, 64);
 }
-

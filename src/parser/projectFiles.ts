@@ -62,7 +62,12 @@ export function readProjectFiles(projectDir: string, config: ProjectConfig): Pro
   const selectorsPath = join(projectDir, 'selectors.yml');
   if (existsSync(selectorsPath)) {
     const text = readFileSync(selectorsPath, 'utf8');
-    files.selectorsFile = { path: 'selectors.yml', resourcePath: 'selectors.yml', text, checksum: sha256(text) };
+    files.selectorsFile = {
+      path: 'selectors.yml',
+      resourcePath: 'selectors.yml',
+      text,
+      checksum: sha256(text),
+    };
   }
   return files;
 }
@@ -81,7 +86,9 @@ function walk(projectDir: string, folder: string): Array<{ path: string }> {
   const out: Array<{ path: string }> = [];
   for (const entry of entries) {
     if (!entry.isFile() || entry.name.startsWith('.')) continue;
-    const parent = (entry as unknown as { parentPath?: string; path?: string }).parentPath ?? (entry as unknown as { path: string }).path;
+    const parent =
+      (entry as unknown as { parentPath?: string; path?: string }).parentPath ??
+      (entry as unknown as { path: string }).path;
     out.push({ path: toPosix(relative(projectDir, join(parent, entry.name))) });
   }
   out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -18,20 +18,27 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
 }
 
-/** A parsed project: the one hand-off every command starts from. */
-export interface LoadedProject {
+/** A project read from disk but not parsed yet: enough to decide whether a cached result still holds. */
+export interface ReadProject {
   projectDir: string;
   config: ProjectConfig;
   target: HiveTarget;
+  vars: Record<string, unknown>;
   files: ProjectFiles;
-  parsed: ParseResult;
-  graph: ProjectGraph;
-  invocationId: string;
-  /** Absolute target folder (`target/` by default). */
+  env: Record<string, string | undefined>;
   targetDir: string;
 }
 
-export function loadProject(options: LoadOptions): LoadedProject {
+/** A parsed project: the one hand-off every command starts from. */
+export interface LoadedProject extends ReadProject {
+  parsed: ParseResult;
+  graph: ProjectGraph;
+  invocationId: string;
+  /** Environment variables templates read while parsing, with the values they saw. */
+  envUsed: Record<string, string | null>;
+}
+
+export function readProject(options: LoadOptions): ReadProject {
   const projectDir = resolve(options.projectDir);
   const env = options.env ?? process.env;
   const config = loadProjectConfig(projectDir, { env });
@@ -44,10 +51,34 @@ export function loadProject(options: LoadOptions): LoadedProject {
   });
   const vars = { ...config.vars, ...(options.vars ? parseVarsFlag(options.vars) : {}) };
   const files = readProjectFiles(projectDir, config);
+  return { projectDir, config, target, vars, files, env, targetDir: join(projectDir, config.targetPath) };
+}
+
+export function parseReadProject(read: ReadProject): LoadedProject {
   const invocationId = randomUUID();
-  const parsed = parseProject({ files, config, target, vars, env, invocationId, runStartedAt: new Date() });
+  const envUsed: Record<string, string | null> = {};
+  const recordingEnv = new Proxy(read.env, {
+    get(target, name) {
+      const value = Reflect.get(target, name) as string | undefined;
+      if (typeof name === 'string') envUsed[name] = value ?? null;
+      return value;
+    },
+  });
+  const parsed = parseProject({
+    files: read.files,
+    config: read.config,
+    target: read.target,
+    vars: read.vars,
+    env: recordingEnv,
+    invocationId,
+    runStartedAt: new Date(),
+  });
   const graph = buildGraph(parsed.manifest);
-  return { projectDir, config, target, files, parsed, graph, invocationId, targetDir: join(projectDir, config.targetPath) };
+  return { ...read, parsed, graph, invocationId, envUsed };
+}
+
+export function loadProject(options: LoadOptions): LoadedProject {
+  return parseReadProject(readProject(options));
 }
 
 /** The manifest of an earlier run, for `--state DIR` (state:modified). */
@@ -61,6 +92,9 @@ export function readStateManifest(stateDir: string): Manifest {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as Manifest;
   } catch (error) {
-    throw new QdbtError('usage', `--state ${stateDir}: manifest.json is not valid JSON (${(error as Error).message})`);
+    throw new QdbtError(
+      'usage',
+      `--state ${stateDir}: manifest.json is not valid JSON (${(error as Error).message})`,
+    );
   }
 }

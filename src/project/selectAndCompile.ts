@@ -26,7 +26,11 @@ export function selectFor(
 }
 
 /** Compile the given nodes in place and set where their SQL goes under target/compiled/. */
-export function compileSelected(project: LoadedProject, uniqueIds: Iterable<string>, isIncremental?: (node: GraphNode) => boolean): GraphNode[] {
+export function compileSelected(
+  project: LoadedProject,
+  uniqueIds: Iterable<string>,
+  isIncremental?: (node: GraphNode) => boolean,
+): GraphNode[] {
   const manifest: Manifest = project.parsed.manifest;
   const staticCalls = new Map([...project.parsed.parseInfo].map(([id, info]) => [id, info.staticCalls]));
   const ids = [...uniqueIds];

@@ -1,29 +1,56 @@
 import type { Command } from 'commander';
 import { writeCompiledFiles, writeManifest } from '../../artifacts/writeArtifacts.js';
-import { loadProject } from '../../project/loadProject.js';
+import { cacheKey, readCacheHit, writeCache } from '../../project/compileCache.js';
+import { parseReadProject, readProject } from '../../project/loadProject.js';
 import { compileSelected, selectFor } from '../../project/selectAndCompile.js';
 import { contextFrom } from '../globalOptions.js';
 
 export function registerCompileCommand(program: Command): void {
   program
     .command('compile')
-    .description('render models, tests and analyses to SQL under target/compiled/ and write target/manifest.json')
-    .action((_opts, command: Command) => {
+    .description(
+      'render models, tests and analyses to SQL under target/compiled/ and write target/manifest.json',
+    )
+    .option('--no-cache', 'parse and compile everything even if nothing changed')
+    .action(async (opts: { cache: boolean }, command: Command) => {
       const { options, reporter } = contextFrom(command);
       const started = performance.now();
-      const project = loadProject(options);
-      for (const warning of project.parsed.warnings) reporter.emit({ name: 'parse_warning', level: 'warn', message: warning });
+      const read = readProject(options);
+      const selection = { select: options.select, exclude: options.exclude, selector: options.selector };
+      const key = opts.cache && !options.state ? cacheKey(read, 'compile', selection) : null;
+      const hit = readCacheHit(read, key, 'compile');
+      if (hit) {
+        const seconds = ((performance.now() - started) / 1000).toFixed(2);
+        reporter.emit({
+          name: 'compile_summary',
+          level: 'info',
+          message: `Nothing changed: ${String(hit.summary.compiled)} compiled nodes and the manifest are up to date (${seconds}s)`,
+          data: { ...hit.summary, written: 0, cached: true, seconds: Number(seconds) },
+        });
+        return;
+      }
+      const project = parseReadProject(read);
+      for (const warning of project.parsed.warnings)
+        reporter.emit({ name: 'parse_warning', level: 'warn', message: warning });
       const { selected, warnings } = selectFor(project, options, ['model', 'test', 'seed']);
-      for (const warning of warnings) reporter.emit({ name: 'selection_warning', level: 'warn', message: warning });
+      for (const warning of warnings)
+        reporter.emit({ name: 'selection_warning', level: 'warn', message: warning });
       const compiled = compileSelected(project, selected);
-      const written = writeCompiledFiles(project.projectDir, compiled);
+      const written = await writeCompiledFiles(project.projectDir, compiled);
       writeManifest(project.targetDir, project.parsed.manifest);
+      if (key)
+        writeCache(project.targetDir, {
+          command: 'compile',
+          key,
+          env_used: project.envUsed,
+          summary: { compiled: compiled.length },
+        });
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
       reporter.emit({
         name: 'compile_summary',
         level: 'info',
         message: `Compiled ${compiled.length} nodes (${written} files changed) in ${seconds}s; manifest at ${project.config.targetPath}/manifest.json`,
-        data: { compiled: compiled.length, written, seconds: Number(seconds) },
+        data: { compiled: compiled.length, written, cached: false, seconds: Number(seconds) },
       });
     });
 }

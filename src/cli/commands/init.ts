@@ -12,17 +12,23 @@ export function registerInitCommand(program: Command): void {
     .action((name: string, opts: { schema: string }, command: Command) => {
       const { reporter } = contextFrom(command);
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-        throw new QdbtError('usage', `project name '${name}' must be letters, digits and underscores, starting with a letter`);
+        throw new QdbtError(
+          'usage',
+          `project name '${name}' must be letters, digits and underscores, starting with a letter`,
+        );
       }
       const dir = resolve(name);
       if (existsSync(join(dir, 'project.yml'))) {
-        throw new QdbtError('usage', `${dir} already holds a project.yml`, { hint: 'Choose another name, or work in the existing project.' });
+        throw new QdbtError('usage', `${dir} already holds a project.yml`, {
+          hint: 'Choose another name, or work in the existing project.',
+        });
       }
       for (const [path, text] of Object.entries(skeleton(name, opts.schema))) {
         mkdirSync(join(dir, path, '..'), { recursive: true });
         writeFileSync(join(dir, path), text);
       }
-      for (const folder of ['macros', 'seeds', 'tests', 'analyses']) mkdirSync(join(dir, folder), { recursive: true });
+      for (const folder of ['macros', 'seeds', 'tests', 'analyses'])
+        mkdirSync(join(dir, folder), { recursive: true });
       reporter.emit({
         name: 'init_done',
         level: 'info',

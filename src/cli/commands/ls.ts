@@ -22,11 +22,13 @@ export function registerLsCommand(program: Command): void {
       }
       const types = (opts.resourceType ?? RESOURCE_TYPES) as ResourceKind[];
       for (const type of types) {
-        if (!RESOURCE_TYPES.includes(type)) throw new QdbtError('usage', `--resource-type takes ${RESOURCE_TYPES.join(', ')}, not '${type}'`);
+        if (!RESOURCE_TYPES.includes(type))
+          throw new QdbtError('usage', `--resource-type takes ${RESOURCE_TYPES.join(', ')}, not '${type}'`);
       }
       const project = loadProject(options);
       const { selected, warnings } = selectFor(project, options, types);
-      for (const warning of warnings) reporter.emit({ name: 'selection_warning', level: 'warn', message: warning });
+      for (const warning of warnings)
+        reporter.emit({ name: 'selection_warning', level: 'warn', message: warning });
       const { nodes, sources } = project.parsed.manifest;
       const lines: string[] = [];
       for (const id of [...selected].sort()) {
@@ -56,6 +58,8 @@ function formatItem(item: GraphNode | SourceDefinition, output: string): string 
         depends_on: item.resource_type === 'source' ? { nodes: [], macros: [] } : item.depends_on,
       });
     default:
-      return item.resource_type === 'source' ? `source:${item.fqn.slice(0, 1).concat(item.source_name, item.name).join('.')}` : item.fqn.join('.');
+      return item.resource_type === 'source'
+        ? `source:${item.fqn.slice(0, 1).concat(item.source_name, item.name).join('.')}`
+        : item.fqn.join('.');
   }
 }

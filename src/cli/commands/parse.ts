@@ -11,7 +11,8 @@ export function registerParseCommand(program: Command): void {
       const { options, reporter } = contextFrom(command);
       const started = performance.now();
       const project = loadProject(options);
-      for (const warning of project.parsed.warnings) reporter.emit({ name: 'parse_warning', level: 'warn', message: warning });
+      for (const warning of project.parsed.warnings)
+        reporter.emit({ name: 'parse_warning', level: 'warn', message: warning });
       writeManifest(project.targetDir, project.parsed.manifest);
       const counts = countByType(Object.values(project.parsed.manifest.nodes).map((n) => n.resource_type));
       counts.source = Object.keys(project.parsed.manifest.sources).length;
@@ -20,7 +21,9 @@ export function registerParseCommand(program: Command): void {
       reporter.emit({
         name: 'parse_summary',
         level: 'info',
-        message: `Found ${Object.entries(counts).map(([k, v]) => `${v} ${k}${v === 1 ? '' : 's'}`).join(', ')} in ${seconds}s`,
+        message: `Found ${Object.entries(counts)
+          .map(([k, v]) => `${v} ${k}${v === 1 ? '' : 's'}`)
+          .join(', ')} in ${seconds}s`,
         data: { counts, seconds: Number(seconds) },
       });
     });

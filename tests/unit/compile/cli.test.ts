@@ -10,12 +10,17 @@ const bin = join(repoRoot, 'bin', 'qdbt.js');
 const cleanups: Array<() => void> = [];
 
 function qdbt(args: string[], cwd = repoRoot) {
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 beforeAll(() => {
-  if (!existsSync(join(repoRoot, 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` first (npm test does)');
+  if (!existsSync(join(repoRoot, 'dist', 'cli', 'main.js')))
+    throw new Error('run `npm run build` first (npm test does)');
 });
 afterAll(() => cleanups.forEach((c) => c()));
 
@@ -31,7 +36,9 @@ describe('the qdbt command', () => {
     const result = qdbt(['compile', '--project-dir', fixture.dir]);
     expect(result.stderr).toContain('Compiled 3 nodes');
     expect(result.code).toBe(0);
-    expect(readFileSync(join(fixture.dir, 'target/compiled/fixture/models/marts/fct_a.sql'), 'utf8')).toBe('select * from `analytics`.`stg_a`');
+    expect(readFileSync(join(fixture.dir, 'target/compiled/fixture/models/marts/fct_a.sql'), 'utf8')).toBe(
+      'select * from `analytics`.`stg_a`',
+    );
     const manifest = JSON.parse(readFileSync(join(fixture.dir, 'target/manifest.json'), 'utf8'));
     expect(Object.keys(manifest.nodes).sort()).toEqual([
       'model.fixture.fct_a',
@@ -41,10 +48,38 @@ describe('the qdbt command', () => {
   });
 
   it('lists a selection as names, paths and JSON', () => {
-    expect(qdbt(['ls', '--project-dir', fixture.dir, '-s', '+fct_a', '--resource-type', 'model', '--output', 'name']).stdout).toBe('fct_a\nstg_a\n');
-    expect(qdbt(['ls', '--project-dir', fixture.dir, '-s', 'tag:daily', '--output', 'path']).stdout).toBe('models/staging/stg_a.sql\n');
-    const json = qdbt(['ls', '--project-dir', fixture.dir, '-s', 'fct_a', '--resource-type', 'model', '--output', 'json']).stdout;
-    expect(JSON.parse(json)).toMatchObject({ name: 'fct_a', resource_type: 'model', config: { materialized: 'table' } });
+    expect(
+      qdbt([
+        'ls',
+        '--project-dir',
+        fixture.dir,
+        '-s',
+        '+fct_a',
+        '--resource-type',
+        'model',
+        '--output',
+        'name',
+      ]).stdout,
+    ).toBe('fct_a\nstg_a\n');
+    expect(qdbt(['ls', '--project-dir', fixture.dir, '-s', 'tag:daily', '--output', 'path']).stdout).toBe(
+      'models/staging/stg_a.sql\n',
+    );
+    const json = qdbt([
+      'ls',
+      '--project-dir',
+      fixture.dir,
+      '-s',
+      'fct_a',
+      '--resource-type',
+      'model',
+      '--output',
+      'json',
+    ]).stdout;
+    expect(JSON.parse(json)).toMatchObject({
+      name: 'fct_a',
+      resource_type: 'model',
+      config: { materialized: 'table' },
+    });
   });
 
   it('exits 2 with the file and line on a project error', () => {
@@ -52,7 +87,9 @@ describe('the qdbt command', () => {
     cleanups.push(broken.cleanup);
     const result = qdbt(['compile', '--project-dir', broken.dir]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("models/m.sql:1: model 'm' depends on a node named 'nope' which was not found");
+    expect(result.stderr).toContain(
+      "models/m.sql:1: model 'm' depends on a node named 'nope' which was not found",
+    );
   });
 
   it('exits 2 on a usage error', () => {
@@ -67,12 +104,17 @@ describe('the qdbt command', () => {
     expect(qdbt(['init', 'shop'], parent.dir).code).toBe(0);
     const result = qdbt(['compile', '--project-dir', join(parent.dir, 'shop')]);
     expect(result.code).toBe(0);
-    expect(readFileSync(join(parent.dir, 'shop/target/compiled/shop/models/example/my_second_model.sql'), 'utf8')).toContain('`analytics`.`my_first_model`');
+    expect(
+      readFileSync(join(parent.dir, 'shop/target/compiled/shop/models/example/my_second_model.sql'), 'utf8'),
+    ).toContain('`analytics`.`my_first_model`');
   });
 
   it('prints JSON lines with --log-format json', () => {
     const result = qdbt(['compile', '--project-dir', fixture.dir, '--log-format', 'json']);
-    const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const events = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(events.at(-1)).toMatchObject({ level: 'info', name: 'compile_summary', data: { compiled: 3 } });
   });
 });

@@ -37,7 +37,9 @@ describe('compile', () => {
       'models/marts/fct_sales.sql': `select * from {{ ref('stg_sales') }}`,
     });
     expect(manifest.nodes['model.fixture.stg_sales']!.compiled_code).toBe('select * from `lake`.`sales_v2`');
-    expect(manifest.nodes['model.fixture.fct_sales']!.compiled_code).toBe('select * from `analytics`.`stg_sales`');
+    expect(manifest.nodes['model.fixture.fct_sales']!.compiled_code).toBe(
+      'select * from `analytics`.`stg_sales`',
+    );
     expect(manifest.nodes['model.fixture.fct_sales']!.schema).toBe('analytics_marts');
     expect(manifest.nodes['model.fixture.fct_sales']!.depends_on.nodes).toEqual(['model.fixture.stg_sales']);
     expect(manifest.parent_map['model.fixture.stg_sales']).toEqual(['source.fixture.raw.sales']);
@@ -53,7 +55,9 @@ describe('compile', () => {
     expect(manifest.nodes['model.fixture.top']!.compiled_code).toBe(
       'with __dbt__cte__base as (\nselect 1 as id\n),\n__dbt__cte__middle as (\nselect id from __dbt__cte__base\n),\nextra as (select 2 as id)\nselect * from __dbt__cte__middle union all select * from extra',
     );
-    expect(manifest.nodes['model.fixture.plain']!.compiled_code).toBe('with __dbt__cte__base as (\nselect 1 as id\n)\nselect * from __dbt__cte__base');
+    expect(manifest.nodes['model.fixture.plain']!.compiled_code).toBe(
+      'with __dbt__cte__base as (\nselect 1 as id\n)\nselect * from __dbt__cte__base',
+    );
     expect(manifest.nodes['model.fixture.base']!.relation_name).toBeNull();
   });
 
@@ -102,9 +106,14 @@ models:
     });
     const tests = Object.values(manifest.nodes).filter((n) => n.resource_type === 'test');
     const names = tests.map((t) => t.name).sort();
-    expect(names).toEqual(['accepted_values_orders_status__placed__shipped', 'relationships_orders_customer_id__id__ref_customers_']);
+    expect(names).toEqual([
+      'accepted_values_orders_status__placed__shipped',
+      'relationships_orders_customer_id__id__ref_customers_',
+    ]);
     const accepted = tests.find((t) => t.name.startsWith('accepted'))!;
-    expect(accepted.compiled_code).toContain("from (select * from `analytics`.`orders` where id > 0) dbt_subquery");
+    expect(accepted.compiled_code).toContain(
+      'from (select * from `analytics`.`orders` where id > 0) dbt_subquery',
+    );
     expect(accepted.compiled_code).toContain("value_field not in ('placed', 'shipped')");
     const rel = tests.find((t) => t.name.startsWith('relationships'))!;
     expect(rel.depends_on.nodes).toEqual(['model.fixture.customers', 'model.fixture.orders']);
@@ -134,7 +143,9 @@ describe('project errors', () => {
       }),
     );
     expect(error.kind).toBe('graph');
-    expect(error.format()).toMatch(/model\.fixture\.a -> model\.fixture\.\w -> model\.fixture\.\w -> model\.fixture\.a/);
+    expect(error.format()).toMatch(
+      /model\.fixture\.a -> model\.fixture\.\w -> model\.fixture\.\w -> model\.fixture\.a/,
+    );
     expect(error.format()).toContain('models/a.sql');
     expect(error.format()).toContain('models/c.sql');
   });
@@ -167,7 +178,9 @@ describe('project errors', () => {
       }),
     );
     expect(disabled.message).toBe("model 'm' depends on 'old', which is disabled");
-    const duplicate = catchError(() => compileFixture({ 'models/a/m.sql': 'select 1', 'models/b/m.sql': 'select 2' }));
+    const duplicate = catchError(() =>
+      compileFixture({ 'models/a/m.sql': 'select 1', 'models/b/m.sql': 'select 2' }),
+    );
     expect(duplicate.message).toBe("two nodes are named 'm': models/a/m.sql and models/b/m.sql");
   });
 

@@ -52,7 +52,11 @@ describe('golden compiled SQL', () => {
   it('every templating feature', async () => {
     const fixture = writeFixture(FEATURES);
     cleanups.push(fixture.cleanup);
-    const project = loadProject({ projectDir: fixture.dir, vars: 'region: emea', env: { QDBT_FIXTURE: 'from-env' } });
+    const project = loadProject({
+      projectDir: fixture.dir,
+      vars: 'region: emea',
+      env: { QDBT_FIXTURE: 'from-env' },
+    });
     compileSelected(project, Object.keys(project.parsed.manifest.nodes));
     for (const node of Object.values(project.parsed.manifest.nodes)) {
       await expect(node.compiled_code).toMatchFileSnapshot(golden(`features/${node.name}.sql`));
@@ -73,7 +77,9 @@ describe('golden compiled SQL', () => {
     const valid = validate(JSON.parse(JSON.stringify(manifest)));
     expect(validate.errors ?? []).toEqual([]);
     expect(valid).toBe(true);
-    expect(manifest.nodes['model.qcompany.fct_sales']!.depends_on.nodes).toEqual(['model.qcompany.std_sales_transactions']);
+    expect(manifest.nodes['model.qcompany.fct_sales']!.depends_on.nodes).toEqual([
+      'model.qcompany.std_sales_transactions',
+    ]);
     expect(manifest.nodes['model.qcompany.std_sales_transactions']!.depends_on.macros).toEqual([
       'macro.qcompany.clean_email',
       'macro.qcompany.parse_loose_date',

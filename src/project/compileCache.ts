@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../artifacts/writeArtifacts.js';
+import { QDBT_VERSION } from '../version.js';
+import type { ReadProject } from './loadProject.js';
+
+/**
+ * A whole-project cache for `compile` and `parse`: when no file, config, var, target, selection or
+ * environment variable a template read has changed since the last run, its manifest and compiled
+ * files are still right and nothing needs parsing again.
+ */
+export interface CacheRecord {
+  qdbt_version: string;
+  command: string;
+  key: string;
+  env_used: Record<string, string | null>;
+  summary: Record<string, unknown>;
+}
+
+const CACHE_FILE = 'qdbt_cache.json';
+/** Templates that read the clock or the invocation produce new SQL every run: never cached. */
+const UNCACHEABLE = /\b(run_started_at|invocation_id|modules\.datetime)\b/;
+
+export function cacheKey(read: ReadProject, command: string, selection: unknown): string | null {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify([QDBT_VERSION, command, selection, read.config, read.target, read.vars]));
+  const { files } = read;
+  for (const group of [files.models, files.macros, files.seeds, files.singularTests, files.propertyFiles]) {
+    for (const file of group) {
+      if (group !== files.seeds && UNCACHEABLE.test(file.text)) return null;
+      hash.update(file.path).update('\0').update(file.checksum).update('\0');
+    }
+  }
+  if (files.selectorsFile) hash.update(files.selectorsFile.checksum);
+  return hash.digest('hex');
+}
+
+export function readCacheHit(read: ReadProject, key: string | null, command: string): CacheRecord | null {
+  if (key === null) return null;
+  const path = join(read.targetDir, CACHE_FILE);
+  if (!existsSync(path) || !existsSync(join(read.targetDir, 'manifest.json'))) return null;
+  let record: CacheRecord;
+  try {
+    record = JSON.parse(readFileSync(path, 'utf8')) as CacheRecord;
+  } catch {
+    return null;
+  }
+  if (record.qdbt_version !== QDBT_VERSION || record.command !== command || record.key !== key) return null;
+  for (const [name, value] of Object.entries(record.env_used)) {
+    if ((read.env[name] ?? null) !== value) return null;
+  }
+  return record;
+}
+
+export function writeCache(targetDir: string, record: Omit<CacheRecord, 'qdbt_version'>): void {
+  writeFileAtomic(join(targetDir, CACHE_FILE), JSON.stringify({ qdbt_version: QDBT_VERSION, ...record }));
+}
