@@ -104,6 +104,9 @@ export function finishLine(label: NodeLabel, index: number, total: number, resul
     return fancyLine(index, total, `ERROR ${describe(label)}`, 'ERROR', seconds);
   }
   const ok = status === 'success' || status === 'pass';
+  if (label.kind === 'hook') {
+    return fancyLine(index, total, `${ok ? 'OK' : 'ERROR'} ${describe(label)}`, ok ? 'OK' : 'ERROR', seconds);
+  }
   if (!ok) {
     const verb = label.kind === 'seed' ? 'loading' : label.kind === 'model' ? 'creating' : 'running';
     return fancyLine(index, total, `ERROR ${verb} ${describe(label)}`, 'ERROR', seconds);

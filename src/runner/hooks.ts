@@ -22,6 +22,7 @@ export async function runHooks(input: HookRunInput): Promise<string | null> {
   const { project, reporter, kind } = input;
   const hooks = kind === 'on-run-start' ? project.config.onRunStart : project.config.onRunEnd;
   if (hooks.length === 0) return null;
+  if (kind === 'on-run-end') reporter.emit({ name: 'blank', level: 'info', message: '' });
   reporter.emit({
     name: 'hooks_header',
     level: 'info',

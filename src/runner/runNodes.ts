@@ -93,7 +93,7 @@ async function runLoaded(
     project,
     ids.filter((id) => manifest.nodes[id]?.resource_type !== 'seed'),
   );
-  writeCompiledFiles(
+  await writeCompiledFiles(
     project.projectDir,
     ids.map((id) => manifest.nodes[id]!).filter((n) => n.compiled_path),
   );
