@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +107,20 @@ describe('the qdbt command', () => {
     expect(
       readFileSync(join(parent.dir, 'shop/target/compiled/shop/models/example/my_second_model.sql'), 'utf8'),
     ).toContain('`analytics`.`my_first_model`');
+  });
+
+  it('reuses the compile cache when nothing changed, and not after a file or a read env var changes', () => {
+    const cached = writeFixture({ 'models/m.sql': `select '{{ env_var("QDBT_CACHE_PROBE", "x") }}' as v` });
+    cleanups.push(cached.cleanup);
+    const run = (env: Record<string, string> = {}) =>
+      spawnSync(process.execPath, [bin, 'compile', '--project-dir', cached.dir], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
+    expect(run().stderr).toContain('Compiled 1 nodes');
+    expect(run().stderr).toContain('Nothing changed: 1 compiled nodes');
+    const changedEnv = run({ QDBT_CACHE_PROBE: 'y' });
+    expect(changedEnv.stderr).toContain('Compiled 1 nodes (1 files changed)');
+    expect(readFileSync(join(cached.dir, 'target/compiled/fixture/models/m.sql'), 'utf8')).toBe("select 'y' as v");
+    writeFileSync(join(cached.dir, 'models/m.sql'), 'select 2 as v');
+    expect(run({ QDBT_CACHE_PROBE: 'y' }).stderr).toContain('Compiled 1 nodes (1 files changed)');
   });
 
   it('prints JSON lines with --log-format json', () => {
