@@ -18,7 +18,7 @@ export interface TestSettings {
   storeFailures: boolean;
 }
 
-const CONDITION = /^\s*(==|=|!=|<>|>=|<=|>|<)\s*-?\d+(\.\d+)?\s*$/;
+const CONDITION = /^\s*(==|=|!=|<>|>=|<=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$/;
 
 export function testSettings(session: NodeSession): TestSettings {
   const { node } = session;
@@ -32,9 +32,10 @@ export function testSettings(session: NodeSession): TestSettings {
     throw fail(`severity must be 'error' or 'warn', not '${severity}'`);
   const condition = (key: 'warn_if' | 'error_if'): string => {
     const value = String(config[key] ?? '!= 0');
-    if (!CONDITION.test(value))
+    const match = CONDITION.exec(value);
+    if (!match)
       throw fail(`${key} must be a comparison with a number such as '!= 0' or '>10', not '${value}'`);
-    return value.trim().replace(/^==/, '=');
+    return `${match[1] === '==' ? '=' : match[1]} ${match[2]}`;
   };
   let limit: number | null = null;
   if (config.limit !== undefined && config.limit !== null) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RelationInfo } from '../../../src/adapters/types.js';
+import { QdbtError } from '../../../src/errors.js';
 import { executorFor, runModel } from '../../../src/materialize/index.js';
 import type { NodeRunContext } from '../../../src/materialize/types.js';
 import {
@@ -416,7 +417,8 @@ describe('materializations: outcomes and guarantees', () => {
       tblproperties: { transactional: 'true' },
       file_format: 'orc',
     });
-    const error = await runModel(context(adapter, node)).catch((e: unknown) => e as { hint?: string });
-    expect(error.hint).toMatch(/--full-refresh/);
+    const error: unknown = await runModel(context(adapter, node)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QdbtError);
+    expect((error as QdbtError).hint).toMatch(/--full-refresh/);
   });
 });
