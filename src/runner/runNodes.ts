@@ -26,6 +26,7 @@ import { foundLine, labelFor } from './labels.js';
 import { createContextFactory } from './nodeContext.js';
 import { isEphemeral, planRun, type RunPlan } from './plan.js';
 import { defaultBlocks, Scheduler } from './scheduler.js';
+import { observedAdapter } from './observedAdapter.js';
 import { onCancelSignals, type SignalSource } from './signals.js';
 import { countResults, exitCodeFor, type NodeResult, type SchedulerEvent } from './types.js';
 import { defaultDeps, type RunnerDeps } from './wiring.js';
@@ -122,7 +123,7 @@ async function runLoaded(
   }
 
   const deps = env.deps ?? (await defaultDeps());
-  const adapter = await deps.createAdapter(project.target);
+  const adapter = observedAdapter(await deps.createAdapter(project.target), reporter);
   let scheduler: Scheduler | null = null;
   const runAbort = new AbortController();
   const signals = onCancelSignals(
