@@ -119,7 +119,7 @@ async function classpathFor(
 
 const CONF_FILES: Record<'hdfs' | 'hive' | 'spark' | 'kafka', string[]> = {
   hdfs: ['core-site.xml', 'hdfs-site.xml', 'log4j.properties'],
-  hive: ['core-site.xml', 'hive-site.xml', 'hive-log4j2.properties', 'hive-exec-log4j2.properties'],
+  hive: ['core-site.xml', 'hive-site.xml', 'hive-log4j2.properties'],
   spark: ['core-site.xml', 'spark.properties', 'log4j2.properties'],
   kafka: ['server.properties', 'log4j.properties'],
 };

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { loadProjectConfig } from '../config/index.js';
 import { QdbtError } from '../errors.js';
 
 /** The servers of the local stack, in start order. */
@@ -68,31 +68,22 @@ export interface LocalFlags {
 }
 
 /**
- * The `local:` block of project.yml, raw. Single place to switch to `loadProjectConfig(projectDir).local`
- * from src/config once the rest of the project needs to be valid for `qdbt local` to run; until then the
- * stack reads only its own block, so a broken model file never stops `qdbt local up`.
+ * The `local:` block of project.yml, raw, as src/config exposes it (`ProjectConfig.local`); this
+ * module validates it. Without a project.yml the stack runs on defaults.
  */
 export function readLocalBlock(projectDir: string): { block: Record<string, unknown>; file: string } {
   const file = path.join(projectDir, 'project.yml');
   if (!existsSync(file)) return { block: {}, file };
-  let doc: unknown;
-  try {
-    doc = parseYaml(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new QdbtError('project', `project.yml is not valid YAML: ${(error as Error).message}`, {
-      location: { file },
-    });
-  }
-  const local = doc && typeof doc === 'object' ? (doc as Record<string, unknown>).local : undefined;
-  if (local === undefined || local === null) return { block: {}, file };
-  if (typeof local !== 'object' || Array.isArray(local)) {
+  const config = loadProjectConfig(projectDir);
+  const local: unknown = config.local ?? {};
+  if (typeof local !== 'object' || local === null || Array.isArray(local)) {
     throw new QdbtError(
       'project',
       '`local:` in project.yml must be a mapping (engine, ports, heap, start_timeout_seconds)',
       { location: { file } },
     );
   }
-  return { block: local as Record<string, unknown>, file };
+  return { block: local as Record<string, unknown>, file: config.file || file };
 }
 
 const HEAP_RE = /^[1-9][0-9]*[kmgKMG]$/;

@@ -179,6 +179,7 @@ export class HiveConnection {
     options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       let delay = 0;
+      let errorPolls = 0;
       for (;;) {
         if (options.signal?.aborted) throw new HiveError(`Cancelled: ${firstLine(sql)}`);
         if (performance.now() > deadline) {
@@ -191,6 +192,11 @@ export class HiveConnection {
         const state = status.operationState;
         if (state === T.TOperationState.FINISHED_STATE) break;
         if (state === T.TOperationState.ERROR_STATE) {
+          // Spark sets ERROR before it records the exception: ask again briefly for the message.
+          if (!status.errorMessage && errorPolls++ < 10) {
+            await sleep(100);
+            continue;
+          }
           throw new HiveError(status.errorMessage || 'the statement failed', {
             sqlState: status.sqlState,
             errorCode: status.errorCode,

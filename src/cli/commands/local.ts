@@ -80,10 +80,10 @@ export function registerLocalCommands(program: Command): void {
         message: 'status',
         data: { servers: rows },
       });
-      const header = `  ${'server'.padEnd(9)} ${'health'.padEnd(8)} ${'pid'.padEnd(8)} ${'ports'.padEnd(12)} ${'memory'.padStart(9)}  detail`;
+      const header = `  ${'server'.padEnd(9)} ${'health'.padEnd(8)} ${'pid'.padEnd(8)} ${'ports'.padEnd(16)} ${'memory'.padStart(9)}  detail`;
       const lines = rows.map(
         (r) =>
-          `  ${r.server.padEnd(9)} ${(r.healthy ? 'up' : r.running ? 'DOWN?' : '-').padEnd(8)} ${String(r.pid ?? '-').padEnd(8)} ${r.ports.join(',').padEnd(12)} ${mib(r.rssBytes).padStart(9)}  ${r.detail}`,
+          `  ${r.server.padEnd(9)} ${(r.healthy ? 'up' : r.running ? 'DOWN?' : '-').padEnd(8)} ${String(r.pid ?? '-').padEnd(8)} ${r.ports.join(',').padEnd(16)} ${mib(r.rssBytes).padStart(9)}  ${r.detail}`,
       );
       const total = rows.reduce((n, r) => n + (r.rssBytes ?? 0), 0);
       context.reporter.result([header, ...lines, `  total resident memory: ${mib(total)}`].join('\n'));
