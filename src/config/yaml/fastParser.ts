@@ -248,7 +248,7 @@ class FastParser {
       case 91: // [
       case 123: {
         // {
-        const flow = new FlowReader(this.lines, this.i, p);
+        const flow = new FlowReader(this.lines, this.i, p, ind);
         node = flow.value();
         if (!restIsBlank(this.lines[flow.li]!, flow.ci)) throw GIVE_UP;
         this.i = flow.li + 1;
@@ -263,6 +263,9 @@ class FastParser {
       case 37: // %
       case 64: // @
       case 96: // `
+      case 44: // ,
+      case 93: // ]
+      case 125: // }
         throw GIVE_UP;
       default: {
         if ((ch === DASH || ch === 63 /* ? */ || ch === COLON) && isSpaceOrEnd(line, p + 1)) throw GIVE_UP;
@@ -382,6 +385,8 @@ class FlowReader {
     private readonly lines: string[],
     li: number,
     ci: number,
+    /** Lines a collection continues on must be indented more than this. */
+    private readonly blockIndent: number,
   ) {
     this.li = li;
     this.ci = ci;
@@ -402,7 +407,16 @@ class FlowReader {
       this.li++;
       this.ci = 0;
       const next = this.lines[this.li];
-      if (next !== undefined && (isDocMarker(next, '---') || isDocMarker(next, '...'))) throw GIVE_UP;
+      if (next === undefined) continue;
+      let c = 0;
+      while (c < next.length && next.charCodeAt(c) === SPACE) c++;
+      if (isDocMarker(next, '---') || isDocMarker(next, '...')) throw GIVE_UP;
+      const first = next.charCodeAt(c);
+      // Closing brackets may sit at the enclosing indentation; other content must be deeper.
+      if (c < next.length && first !== HASH && first !== 93 && first !== 125 && c <= this.blockIndent)
+        throw GIVE_UP;
+      if (next.charCodeAt(c) === TAB) throw GIVE_UP;
+      this.ci = c;
     }
   }
 
@@ -432,6 +446,8 @@ class FlowReader {
     )
       throw GIVE_UP;
     if (c === 37 || c === 64 || c === 96 || c === 35) throw GIVE_UP;
+    if ((c === DASH || c === 63 || c === COLON) && isSpaceOrEnd(this.lines[this.li]!, this.ci + 1))
+      throw GIVE_UP;
     return { kind: 'scalar', value: resolvePlain(this.plain()), line, col };
   }
 
@@ -556,7 +572,8 @@ function keyEnd(line: string, c: number): number {
     while (p < line.length && line.charCodeAt(p) === SPACE) p++;
     return line.charCodeAt(p) === COLON && isSpaceOrEnd(line, p + 1) ? p : -1;
   }
-  if (ch === 63 /* ? */ && isSpaceOrEnd(line, c + 1)) throw GIVE_UP;
+  if ((ch === 63 /* ? */ || ch === COLON) && isSpaceOrEnd(line, c + 1)) throw GIVE_UP;
+  if (ch === 44 || ch === 93 || ch === 125) throw GIVE_UP; // `,` `]` `}` cannot start a plain scalar
   if (ch === 91 || ch === 123 || ch === 38 || ch === 42 || ch === 33 || ch === 124 || ch === 62 || ch === 37)
     return -1;
   if (ch === 64 || ch === 96 || ch === HASH) return -1;
