@@ -21,32 +21,70 @@ export function compiledPathOf(projectName: string, targetPath: string, node: Gr
 }
 
 /**
- * Write compiled SQL of the given nodes, many files at once (small-file writes are latency-bound);
- * unchanged files are left alone so a no-op compile stays cheap.
+ * Writes compiled SQL while compilation goes on: small-file writes are latency-bound, so many are
+ * kept in flight on libuv's threads. Unchanged files are left alone.
  */
-export async function writeCompiledFiles(projectDir: string, nodes: GraphNode[]): Promise<number> {
-  const jobs: Array<{ path: string; text: string }> = [];
-  const dirs = new Set<string>();
-  for (const node of nodes) {
-    if (!node.compiled_path || node.compiled_code === undefined) continue;
-    const path = join(projectDir, node.compiled_path);
-    dirs.add(dirname(path));
-    jobs.push({ path, text: node.compiled_code });
-  }
-  for (const dir of dirs) mkdirSync(dir, { recursive: true });
-  let written = 0;
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const job = jobs[next++]!;
-      const current = await readFile(job.path, 'utf8').catch(() => null);
-      if (current === job.text) continue;
-      await writeFile(job.path, job.text);
-      written++;
+export class CompiledFileWriter {
+  private readonly queue: Array<{ path: string; text: string }> = [];
+  private readonly madeDirs = new Set<string>();
+  private running = 0;
+  private idle: (() => void) | null = null;
+  private failure: unknown = null;
+  written = 0;
+
+  constructor(
+    private readonly projectDir: string,
+    private readonly concurrency = 32,
+  ) {}
+
+  enqueue(nodes: GraphNode[]): void {
+    for (const node of nodes) {
+      if (!node.compiled_path || node.compiled_code === undefined) continue;
+      const path = join(this.projectDir, node.compiled_path);
+      const dir = dirname(path);
+      if (!this.madeDirs.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        this.madeDirs.add(dir);
+      }
+      this.queue.push({ path, text: node.compiled_code });
     }
-  };
-  await Promise.all(Array.from({ length: 32 }, worker));
-  return written;
+    while (this.running < this.concurrency && this.queue.length) this.startOne();
+  }
+
+  async drain(): Promise<number> {
+    if (this.running > 0 || this.queue.length > 0)
+      await new Promise<void>((resolve) => (this.idle = resolve));
+    if (this.failure) throw this.failure;
+    return this.written;
+  }
+
+  private startOne(): void {
+    const job = this.queue.pop()!;
+    this.running++;
+    readFile(job.path, 'utf8')
+      .catch(() => null)
+      .then((current) => (current === job.text ? false : writeFile(job.path, job.text).then(() => true)))
+      .then(
+        (wrote) => {
+          if (wrote) this.written++;
+        },
+        (error: unknown) => {
+          this.failure ??= error;
+        },
+      )
+      .finally(() => {
+        this.running--;
+        if (this.queue.length) this.startOne();
+        else if (this.running === 0 && this.idle) this.idle();
+      });
+  }
+}
+
+/** Write the compiled SQL of some nodes and wait for it; returns how many files changed. */
+export async function writeCompiledFiles(projectDir: string, nodes: GraphNode[]): Promise<number> {
+  const writer = new CompiledFileWriter(projectDir);
+  writer.enqueue(nodes);
+  return writer.drain();
 }
 
 export function writeFileAtomic(path: string, text: string): void {

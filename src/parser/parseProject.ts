@@ -431,13 +431,14 @@ class ProjectParser {
     // Lines of nunjucks-rendered calls are looked up only when there is an error to report.
     if (ref.line === undefined && node.raw_code)
       ref = { ...ref, line: lineOfCall(node.raw_code, 'ref', ref.name) };
+    const line = () => ref.line ?? (node.raw_code ? lineOfCall(node.raw_code, 'ref', ref.name) : undefined);
     if (ref.package !== null && ref.package !== this.projectName) {
       this.errors.push(
         new QdbtError(
           'project',
           `${node.resource_type} '${node.name}' refers to package '${ref.package}', which this project does not have`,
           {
-            location: { file: node.original_file_path, line: ref.line },
+            location: { file: node.original_file_path, line: line() },
             hint: `Use ref('${ref.name}') or ref('${this.projectName}', '${ref.name}').`,
           },
         ),
@@ -452,7 +453,7 @@ class ProjectParser {
           'project',
           `${node.resource_type} '${node.name}' depends on '${ref.name}', which is disabled`,
           {
-            location: { file: node.original_file_path, line: ref.line },
+            location: { file: node.original_file_path, line: line() },
             hint: `Enable '${ref.name}' (config enabled: true) or remove the ref.`,
           },
         ),
@@ -465,7 +466,7 @@ class ProjectParser {
         'project',
         `${node.resource_type} '${node.name}' depends on a node named '${ref.name}' which was not found`,
         {
-          location: { file: node.original_file_path, line: ref.line },
+          location: { file: node.original_file_path, line: line() },
           hint: suggestions.length
             ? `Did you mean: ${suggestions.join(', ')}?`
             : 'Check the model name in ref(); models are named after their file.',

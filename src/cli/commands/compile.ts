@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { writeCompiledFiles, writeManifest } from '../../artifacts/writeArtifacts.js';
+import { CompiledFileWriter, writeManifest } from '../../artifacts/writeArtifacts.js';
 import { cacheKey, readCacheHit, writeCache } from '../../project/compileCache.js';
 import { parseReadProject, readProject } from '../../project/loadProject.js';
 import { compileSelected, selectFor } from '../../project/selectAndCompile.js';
@@ -35,22 +35,31 @@ export function registerCompileCommand(program: Command): void {
       const { selected, warnings } = selectFor(project, options, ['model', 'test', 'seed']);
       for (const warning of warnings)
         reporter.emit({ name: 'selection_warning', level: 'warn', message: warning });
-      const compiled = compileSelected(project, selected);
-      const written = await writeCompiledFiles(project.projectDir, compiled);
+      // Compile in slices and let the files of one slice be written while the next compiles.
+      const writer = new CompiledFileWriter(project.projectDir);
+      const ids = [...selected];
+      let compiledCount = 0;
+      for (let start = 0; start < ids.length; start += 1000) {
+        const slice = compileSelected(project, ids.slice(start, start + 1000));
+        compiledCount += slice.length;
+        writer.enqueue(slice);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const written = await writer.drain();
       writeManifest(project.targetDir, project.parsed.manifest);
       if (key)
         writeCache(project.targetDir, {
           command: 'compile',
           key,
           env_used: project.envUsed,
-          summary: { compiled: compiled.length },
+          summary: { compiled: compiledCount },
         });
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
       reporter.emit({
         name: 'compile_summary',
         level: 'info',
-        message: `Compiled ${compiled.length} nodes (${written} files changed) in ${seconds}s; manifest at ${project.config.targetPath}/manifest.json`,
-        data: { compiled: compiled.length, written, cached: false, seconds: Number(seconds) },
+        message: `Compiled ${compiledCount} nodes (${written} files changed) in ${seconds}s; manifest at ${project.config.targetPath}/manifest.json`,
+        data: { compiled: compiledCount, written, cached: false, seconds: Number(seconds) },
       });
     });
 }
