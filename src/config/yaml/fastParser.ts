@@ -140,13 +140,26 @@ class FastParser {
     return this.ind;
   }
 
+  private cacheLine = -1;
+  private cacheCol = -1;
+  private cacheEnd = -1;
+
+  /** keyEnd, remembered for the line being looked at (it is asked twice per entry). */
+  private keyEnd(line: string, c: number): number {
+    if (this.cacheLine === this.i && this.cacheCol === c) return this.cacheEnd;
+    this.cacheLine = this.i;
+    this.cacheCol = c;
+    this.cacheEnd = keyEnd(line, c);
+    return this.cacheEnd;
+  }
+
   /** A node written on the following lines, indented more than `parentIndent`. */
   private blockNode(parentIndent: number): YNode {
     const ind = this.currentIndent();
     if (ind <= parentIndent) throw GIVE_UP;
     const line = this.lines[this.i]!;
     if (isSeqItem(line, ind)) return this.seq(ind);
-    if (keyEnd(line, ind) >= 0) return this.map(ind);
+    if (this.keyEnd(line, ind) >= 0) return this.map(ind);
     this.vcol = -1;
     return this.inlineValue(line, ind, parentIndent);
   }
@@ -156,7 +169,7 @@ class FastParser {
     const map: YMap = { kind: 'map', keys: [], values: [], line: this.i + 1, col: ind + 1 };
     for (;;) {
       const line = lines[this.i]!;
-      const kEnd = keyEnd(line, ind);
+      const kEnd = this.keyEnd(line, ind);
       if (kEnd < 0) throw GIVE_UP;
       let name: string;
       const c0 = line.charCodeAt(ind);
@@ -212,7 +225,7 @@ class FastParser {
       } else if (isSeqItem(line, p)) {
         this.vcol = p;
         item = this.seq(p);
-      } else if (keyEnd(line, p) >= 0) {
+      } else if (this.keyEnd(line, p) >= 0) {
         this.vcol = p;
         item = this.map(p);
       } else {
@@ -269,14 +282,11 @@ class FastParser {
         throw GIVE_UP;
       default: {
         if ((ch === DASH || ch === 63 /* ? */ || ch === COLON) && isSpaceOrEnd(line, p + 1)) throw GIVE_UP;
-        let end = line.length;
-        for (let c = p + 1; c < end; c++) {
-          const cc = line.charCodeAt(c);
-          if (cc === HASH && (line.charCodeAt(c - 1) === SPACE || line.charCodeAt(c - 1) === TAB)) {
-            end = c;
-            break;
-          }
-          if (cc === COLON && isSpaceOrEnd(line, c + 1)) throw GIVE_UP;
+        let end = line.indexOf('#', p + 1);
+        while (end >= 0 && !isBlankChar(line.charCodeAt(end - 1))) end = line.indexOf('#', end + 1);
+        if (end < 0) end = line.length;
+        for (let c = line.indexOf(':', p + 1); c >= 0 && c < end; c = line.indexOf(':', c + 1)) {
+          if (isSpaceOrEnd(line, c + 1)) throw GIVE_UP;
         }
         const raw = line.slice(p, end).trimEnd();
         node = { kind: 'scalar', value: resolvePlain(raw), line: lineNo, col };
@@ -577,16 +587,17 @@ function keyEnd(line: string, c: number): number {
   if (ch === 91 || ch === 123 || ch === 38 || ch === 42 || ch === 33 || ch === 124 || ch === 62 || ch === 37)
     return -1;
   if (ch === 64 || ch === 96 || ch === HASH) return -1;
+  // Native searches: much cheaper than a character loop while the code is still cold.
   const len = line.length;
-  for (let p = c; p < len; p++) {
-    const cc = line.charCodeAt(p);
-    if (cc === COLON) {
-      if (p + 1 >= len) return p;
-      const nx = line.charCodeAt(p + 1);
-      if (nx === SPACE || nx === TAB) return p;
-    } else if (cc === HASH && p > c && isBlankChar(line.charCodeAt(p - 1))) {
-      return -1;
-    }
+  let hash = line.indexOf('#', c + 1);
+  while (hash >= 0 && !isBlankChar(line.charCodeAt(hash - 1))) hash = line.indexOf('#', hash + 1);
+  const stop = hash < 0 ? len : hash;
+  let p = line.indexOf(':', c);
+  while (p >= 0 && p < stop) {
+    if (p + 1 >= len) return p;
+    const nx = line.charCodeAt(p + 1);
+    if (nx === SPACE || nx === TAB) return p;
+    p = line.indexOf(':', p + 1);
   }
   return -1;
 }
