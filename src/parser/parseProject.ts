@@ -5,7 +5,6 @@ import { closestNames, QdbtError, QdbtErrors } from '../errors.js';
 import { buildGraph, parentAndChildMaps } from '../graph/graph.js';
 import { parseSelectorsFile } from '../graph/selectors.js';
 import type {
-  ColumnInfo,
   CompilableNode,
   GraphNode,
   MacroNode,
@@ -13,7 +12,6 @@ import type {
   RefCall,
   SeedNode,
   SourceDefinition,
-  TestNode,
 } from '../manifest/types.js';
 import { MANIFEST_SCHEMA_VERSION } from '../manifest/types.js';
 import { nodeContext, type ContextHooks } from '../compiler/nodeContext.js';
@@ -23,7 +21,20 @@ import { createTemplateEngine, type TemplateEngine } from '../templating/engine.
 import { staticParse, type StaticCall } from '../templating/staticParser.js';
 import { QDBT_VERSION } from '../version.js';
 import { builtinTestFiles } from './builtinMacros.js';
-import { defaultConfig, isPlainObject, mergeConfig } from './nodeConfig.js';
+import { genericTestName, genericTestNode } from './genericTests.js';
+import {
+  asStringList,
+  baseName,
+  columnsOf,
+  dedupeRefs,
+  dedupeSources,
+  folderParts,
+  lineOfCall,
+  nodeView,
+  refCallOf,
+  targetContext,
+} from './helpers.js';
+import { defaultConfig, mergeConfig } from './nodeConfig.js';
 import type { ProjectFiles, SourceFile } from './projectFiles.js';
 
 export interface ParseInput {
@@ -594,47 +605,24 @@ class ProjectParser {
         if (resolved) dependsOn.add(resolved);
       }
     }
-    const fqnFolder = folderParts(file).slice(1);
-    const test: TestNode = {
-      unique_id: uniqueId,
-      resource_type: 'test',
-      package_name: this.projectName,
+    const test = genericTestNode({
+      projectName: this.projectName,
+      uniqueId,
       name,
-      path: `${name}.sql`,
-      original_file_path: file,
-      fqn: [this.projectName, ...fqnFolder, name],
-      description: '',
-      tags: asStringList(config.tags),
-      meta: { ...config.meta },
-      database: null,
-      schema: `${this.input.target.schema}_dbt_test__audit`,
-      alias: name.length > 64 ? name.slice(0, 53) + '_' + hash : name,
-      relation_name: null,
+      hash,
+      targetId,
+      targetName,
+      column,
+      definition,
+      kwargs,
       config,
-      checksum: {
-        name: 'sha256',
-        checksum: createHash('sha256')
-          .update(`${name}|${JSON.stringify(kwargs)}`)
-          .digest('hex'),
-      },
-      language: 'sql',
-      raw_code: `{{ test_${definition.testName}(**_dbt_generic_test_kwargs) }}`,
-      compiled: false,
-      depends_on: {
-        macros: [`macro.${this.projectName}.test_${definition.testName}`],
-        nodes: [...dependsOn].sort(),
-      },
+      file,
+      schema: `${this.input.target.schema}_dbt_test__audit`,
+      dependsOn: [...dependsOn].sort(),
       refs,
       sources,
-      columns: {},
-      patch_path: null,
-      unrendered_config: { ...definition.config },
-      created_at: this.createdAt,
-      test_metadata: { name: definition.testName, kwargs, namespace: definition.namespace },
-      column_name: column,
-      attached_node: targetId,
-      file_key_name: `models.${targetName}`,
-    };
+      createdAt: this.createdAt,
+    });
     if (this.nodes[uniqueId]) {
       this.errors.push(
         new QdbtError('project', `the test '${name}' is defined twice on '${targetName}'`, {
@@ -728,126 +716,4 @@ class ProjectParser {
     if (this.errors.length === 1) throw this.errors[0]!;
     if (this.errors.length > 1) throw new QdbtErrors(this.errors.splice(0));
   }
-}
-
-// ---- helpers -----------------------------------------------------------------------------------
-
-export function targetContext(target: HiveTarget): Record<string, unknown> {
-  return {
-    name: target.name,
-    profile_name: target.profileName,
-    type: target.type,
-    host: target.host,
-    port: target.port,
-    schema: target.schema,
-    threads: target.threads,
-    user: target.user ?? null,
-    ...target.extra,
-  };
-}
-
-function nodeView(node: CompilableNode): Record<string, unknown> {
-  return {
-    unique_id: node.unique_id,
-    name: node.name,
-    resource_type: node.resource_type,
-    fqn: node.fqn,
-    original_file_path: node.original_file_path,
-    path: node.path,
-    config: node.config,
-    tags: node.tags,
-  };
-}
-
-function baseName(resourcePath: string): string {
-  const file = resourcePath.slice(resourcePath.lastIndexOf('/') + 1);
-  return file.slice(0, file.lastIndexOf('.'));
-}
-
-function folderParts(path: string): string[] {
-  return path.split('/').slice(0, -1);
-}
-
-function columnsOf(
-  columns: Array<{
-    name: string;
-    description: string;
-    data_type: string | null;
-    meta: Record<string, unknown>;
-    tags: string[];
-  }>,
-): Record<string, ColumnInfo> {
-  const out: Record<string, ColumnInfo> = {};
-  for (const c of columns)
-    out[c.name] = {
-      name: c.name,
-      description: c.description,
-      data_type: c.data_type,
-      meta: c.meta,
-      tags: c.tags,
-    };
-  return out;
-}
-
-function asStringList(value: unknown): string[] {
-  if (value === undefined || value === null) return [];
-  return (Array.isArray(value) ? value : [value]).map(String);
-}
-
-function refCallOf(args: string[], line: number): RefCall {
-  return args.length === 2
-    ? { name: args[1]!, package: args[0]!, version: null, line }
-    : { name: args[0]!, package: null, version: null, line };
-}
-
-function dedupeRefs(refs: RefCall[]): RefCall[] {
-  const seen = new Set<string>();
-  return refs.filter((r) => {
-    const key = `${r.package ?? ''}.${r.name}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
-function dedupeSources(sources: string[][]): string[][] {
-  const seen = new Set<string>();
-  return sources.filter((s) => {
-    const key = s.join('.');
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
-/** 1-based line of the first `fn('name'` in a template, for errors about calls made by nunjucks renders. */
-export function lineOfCall(text: string, fn: string, firstArg: string): number | undefined {
-  const escaped = firstArg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const match = new RegExp(`\\b${fn}\\s*\\(\\s*(?:['"][^'"]*['"]\\s*,\\s*)?['"]${escaped}['"]`).exec(text);
-  if (!match) return undefined;
-  let line = 1;
-  for (let i = 0; i < match.index; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
-}
-
-/** dbt's naming of generic tests: `not_null_orders_id`, `accepted_values_orders_status__placed__shipped`. */
-export function genericTestName(
-  definition: TestDefinition,
-  targetName: string,
-  kwargs: Record<string, unknown>,
-): string {
-  const flat: string[] = [];
-  for (const key of Object.keys(kwargs).sort()) {
-    if (key === 'model') continue;
-    const value = kwargs[key];
-    const parts = isPlainObject(value) ? Object.values(value) : Array.isArray(value) ? value : [value];
-    for (const part of parts) flat.push(String(part).replace(/[^0-9a-zA-Z_]+/g, '_'));
-  }
-  const prefix = definition.namespace
-    ? `${definition.namespace}_${definition.testName}`
-    : definition.testName;
-  const full = `${prefix}_${targetName}${flat.length ? `_${flat.join('__')}` : ''}`;
-  if (full.length < 64) return full;
-  const digest = createHash('md5').update(full).digest('hex');
-  return `${prefix}_${targetName}_${digest}`.slice(0, 64);
 }
