@@ -14,7 +14,7 @@ function model(i: number): string {
   );
 }
 
-describe('performance', () => {
+describe('scale', () => {
   const macros: Record<string, string> = {};
   for (let i = 0; i < 200; i++) {
     macros[`macros/m${i}.sql`] =
@@ -53,9 +53,7 @@ describe('performance', () => {
         `${N} models compiled+rendered: ${coldMs.toFixed(0)} ms; cached renders: ${warmMs.toFixed(0)} ms; ` +
         `static path: ${staticMs.toFixed(0)} ms`,
     );
+    // Speed is a benchmark's business (bench/); this test keeps the fast path taking every simple model.
     expect(staticCount).toBe(N);
-    // Generous bounds (CI machines vary); the printed numbers are the measurement.
-    expect(warmMs).toBeLessThan(2_000);
-    expect(staticMs).toBeLessThan(1_000);
   });
 });

