@@ -5,7 +5,7 @@
  */
 import type { ColumnDef, RelationInfo } from '../adapters/types.js';
 import { QdbtError } from '../errors.js';
-import { describeDiff, diffColumns, isEmptyDiff, planSchemaChange } from './schemaChange.js';
+import { describeDiff, diffColumns, isEmptyDiff, normalizeType, planSchemaChange } from './schemaChange.js';
 import { assertWritable, engineName, targetOf, type NodeSession } from './session.js';
 import {
   buildSettings,
@@ -13,9 +13,9 @@ import {
   type BuildSettings,
   type IncrementalSettings,
 } from './settings.js';
-import { addColumns, insertSelect, mergeInto, nullOf, q, rel, replaceColumns, sqlString } from './sql.js';
+import { addColumns, insertSelect, mergeInto, nullOf, q, rel, sqlString } from './sql.js';
 import type { PartitionSpec, TableRef } from './sql.js';
-import { analyze, buildModelTable, dropSourceView, sourceView } from './table.js';
+import { analyze, buildModelTable, buildTable, dropSourceView, sourceView } from './table.js';
 import type { NodeOutcome } from './types.js';
 
 /** At most this many partitions are analyzed one by one; beyond, every partition at once. */
@@ -97,21 +97,25 @@ async function applyIncrement(
   const plan = planSchemaChange(inc.onSchemaChange, tableColumns, diff);
   const comments = settings.layout.columnComments;
   if (plan.add.length > 0) await session.run(addColumns(target, plan.add, comments));
-  if (plan.replace) {
-    try {
-      await session.run(replaceColumns(target, plan.replace, comments));
-    } catch (error) {
-      throw new QdbtError(
-        'runtime',
-        `${node.name}: could not drop or retype columns (${describeDiff(diff)}): ${(error as Error).message}`,
-        {
-          hint: 'this engine or file format cannot change columns in place: run with --full-refresh',
-          cause: error,
-        },
-      );
-    }
+  if (plan.rebuild) {
+    session.ctx.log(
+      `${node.unique_id}: sync_all_columns (${describeDiff(diff)}): rebuilding ${rel(target)} with the new columns`,
+    );
+    const expressions = plan.columns.map((c) => {
+      const old = tableColumns.find((t) => t.name.toLowerCase() === c.name.toLowerCase());
+      if (!old) return nullOf(c.type);
+      return normalizeType(old.type) === normalizeType(c.type)
+        ? q(c.name)
+        : `CAST(${q(c.name)} AS ${c.type})`;
+    });
+    const source = {
+      columns: [...plan.columns, ...tablePartitions],
+      expressions: [...expressions, ...tablePartitions.map((c) => q(c.name))],
+      from: rel(target),
+    };
+    await buildTable(session, target, { ...settings, computeStats: false }, source, existing);
   }
-  if (plan.add.length > 0 || plan.replace) session.invalidate(target);
+  if (plan.add.length > 0) session.invalidate(target);
 
   const expression = (c: ColumnDef, prefix = ''): string =>
     sourceNames.has(c.name.toLowerCase()) ? `${prefix}${q(c.name)}` : nullOf(c.type);

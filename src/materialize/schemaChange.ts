@@ -43,8 +43,11 @@ export function describeDiff(diff: SchemaDiff): string {
 export interface SchemaPlan {
   /** ALTER TABLE ... ADD COLUMNS with these. */
   add: ColumnDef[];
-  /** ALTER TABLE ... REPLACE COLUMNS with this full list (drops and type changes), or null. */
-  replace: ColumnDef[] | null;
+  /**
+   * Drops or type changes: the table is rebuilt by copy with `columns` (Hive refuses REPLACE
+   * COLUMNS that drops Parquet columns; Spark refuses REPLACE COLUMNS on Hive tables at all).
+   */
+  rebuild: boolean;
   /** The table's data columns after the change, in table order. */
   columns: ColumnDef[];
 }
@@ -52,9 +55,9 @@ export interface SchemaPlan {
 /** What to alter for a mode (`fail` is handled by the caller before this). */
 export function planSchemaChange(mode: SchemaChangeMode, table: ColumnDef[], diff: SchemaDiff): SchemaPlan {
   if (mode === 'ignore' || mode === 'fail' || isEmptyDiff(diff))
-    return { add: [], replace: null, columns: table };
+    return { add: [], rebuild: false, columns: table };
   if (mode === 'append_new_columns')
-    return { add: diff.added, replace: null, columns: [...table, ...diff.added] };
+    return { add: diff.added, rebuild: false, columns: [...table, ...diff.added] };
   // sync_all_columns: keep the table's order (ORC reads by position), drop what is gone, retype, append new.
   const removed = new Set(diff.removed.map((c) => c.name.toLowerCase()));
   const retyped = new Map(diff.changed.map((c) => [c.name.toLowerCase(), c.to]));
@@ -63,6 +66,6 @@ export function planSchemaChange(mode: SchemaChangeMode, table: ColumnDef[], dif
     .map((c) => ({ ...c, type: retyped.get(c.name.toLowerCase()) ?? c.type }));
   const columns = [...kept, ...diff.added];
   if (diff.removed.length === 0 && diff.changed.length === 0)
-    return { add: diff.added, replace: null, columns };
-  return { add: [], replace: columns, columns };
+    return { add: diff.added, rebuild: false, columns };
+  return { add: [], rebuild: true, columns };
 }

@@ -198,15 +198,6 @@ export function addColumns(target: TableRef, columns: ColumnDef[], comments: Rec
   return `ALTER TABLE ${rel(target)} ADD COLUMNS (${columns.map((c) => columnDefinition(c, comments)).join(', ')})`;
 }
 
-/** Hive's way to drop or retype columns (Spark refuses it on Hive-format tables). */
-export function replaceColumns(
-  target: TableRef,
-  columns: ColumnDef[],
-  comments: Record<string, string>,
-): string {
-  return `ALTER TABLE ${rel(target)} REPLACE COLUMNS (${columns.map((c) => columnDefinition(c, comments)).join(', ')})`;
-}
-
 /**
  * ANALYZE TABLE; a partitioned table always gets a spec (bare names mean every partition).
  * Column statistics name their columns: Hive and Spark both take `FOR COLUMNS a, b`.

@@ -97,15 +97,16 @@ export async function buildTable(
   if (!inPlace) {
     if (existing?.kind === 'table') {
       await session.run(dropTable(backup));
-      await session.run(renameTable(target, backup));
+      const aside = await moveAside(session, target, backup);
+      if (!aside) await session.run(dropTable(target));
       session.invalidate(target);
       try {
         await session.run(renameTable(tmp, target));
       } catch (error) {
-        await session.tryRun(renameTable(backup, target));
+        if (aside) await session.tryRun(renameTable(backup, target));
         throw error;
       }
-      await session.run(dropTable(backup));
+      if (aside) await session.run(dropTable(backup));
     } else {
       if (existing) await session.run(dropView(target));
       await session.run(renameTable(tmp, target));
@@ -152,9 +153,10 @@ async function writeInPlace(
   if (existing?.kind === 'view') await session.run(dropView(target));
   else if (existing && canRename) {
     await session.run(dropTable(backup));
-    await session.run(renameTable(target, backup));
-    aside = true;
-  } else if (existing) {
+    aside = await moveAside(session, target, backup);
+  }
+  if (existing?.kind === 'table' && !aside) {
+    await session.run(setTableProperties(target, { 'external.table.purge': 'false' }));
     await session.run(dropTable(target));
   }
   session.invalidate(target);
@@ -175,6 +177,23 @@ async function writeInPlace(
   }
   await session.run(dropTable(tmp));
   return rows;
+}
+
+/**
+ * Rename the live table aside. Hive 4.0.1 with `metastore.try.direct.sql=false` cannot rename a
+ * partitioned table that has column statistics (NullPointerException in MetaStoreDirectSql): then
+ * the new table, already complete, replaces the old one without a backup.
+ */
+async function moveAside(session: NodeSession, target: TableRef, backup: TableRef): Promise<boolean> {
+  try {
+    await session.run(renameTable(target, backup));
+    return true;
+  } catch (error) {
+    session.ctx.log(
+      `${session.node.unique_id}: could not rename ${rel(target)} aside (${(error as Error).message}); replacing it without a backup`,
+    );
+    return false;
+  }
 }
 
 /** ANALYZE after a build when `compute_stats` is set (Hive's optimizer needs it; no dbt adapter does it). */

@@ -11,7 +11,26 @@ select id, amount, ds from `raw`.`orders` where ds > (select max(ds) from `analy
 
 -- describe analytics.orders__qdbt_src
 
-ALTER TABLE `analytics`.`orders` REPLACE COLUMNS (`id` bigint, `amount` decimal(14,2), `channel` string);
+DROP TABLE IF EXISTS `analytics`.`orders__qdbt_tmp`;
+
+CREATE TABLE `analytics`.`orders__qdbt_tmp` (
+  `id` bigint,
+  `amount` decimal(14,2),
+  `channel` string
+)
+STORED AS PARQUET;
+
+INSERT OVERWRITE TABLE `analytics`.`orders__qdbt_tmp`
+SELECT `id`, CAST(`amount` AS decimal(14,2)) AS `amount`, CAST(NULL AS string) AS `channel`
+FROM `analytics`.`orders`;
+
+DROP TABLE IF EXISTS `analytics`.`orders__qdbt_backup`;
+
+ALTER TABLE `analytics`.`orders` RENAME TO `analytics`.`orders__qdbt_backup`;
+
+ALTER TABLE `analytics`.`orders__qdbt_tmp` RENAME TO `analytics`.`orders`;
+
+DROP TABLE IF EXISTS `analytics`.`orders__qdbt_backup`;
 
 INSERT INTO TABLE `analytics`.`orders`
 SELECT `id`, `amount`, `channel`

@@ -24,6 +24,8 @@ INSERT OVERWRITE TABLE `analytics`.`orders__qdbt_tmp`
 SELECT `id`, `amount`, `ds`
 FROM `analytics`.`orders__qdbt_src`;
 
+ALTER TABLE `analytics`.`orders` SET TBLPROPERTIES ('external.table.purge'='false');
+
 DROP TABLE IF EXISTS `analytics`.`orders`;
 
 CREATE TABLE `analytics`.`orders` (

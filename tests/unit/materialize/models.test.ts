@@ -114,6 +114,10 @@ const SCENARIOS: Record<string, Scenario> = {
     fake: { relations: [src(), flatTable()], failOn: /RENAME TO `analytics`\.`orders`$/ },
     error: /FAILED: ALTER TABLE/,
   },
+  table_rename_aside_fails_replaced_without_backup: {
+    node: model('orders', { materialized: 'table', partition_by: 'ds' }),
+    fake: { relations: [src(), existingTable()], failOn: /RENAME TO `analytics`\.`orders__qdbt_backup`$/ },
+  },
   table_spark_same_statements: {
     node: model('orders', { materialized: 'table', compute_stats: true }),
     fake: { capabilities: SPARK, relations: [src(), flatTable()] },
@@ -346,14 +350,12 @@ const SCENARIOS: Record<string, Scenario> = {
     }),
     fake: { relations: [src('orders', [...SRC_COLUMNS, col('channel')]), existingTable()] },
   },
-  schema_change_sync_spark_cannot_drop: {
+  schema_change_sync_spark_rebuilds: {
     node: model('orders', { materialized: 'incremental', on_schema_change: 'sync_all_columns' }),
     fake: {
       capabilities: SPARK,
       relations: [src('orders', [col('id', 'bigint'), col('channel')]), flatTable()],
-      failOn: /REPLACE COLUMNS/,
     },
-    error: /could not drop or retype/,
   },
 };
 

@@ -1,0 +1,35 @@
+-- outcome: success | OK created table | rows null | failures null
+
+-- create schema if missing analytics
+
+-- describe analytics.orders
+
+DROP VIEW IF EXISTS `analytics`.`orders__qdbt_src`;
+
+CREATE VIEW `analytics`.`orders__qdbt_src` AS
+select id, amount, ds from `raw`.`orders`;
+
+-- describe analytics.orders__qdbt_src
+
+DROP TABLE IF EXISTS `analytics`.`orders__qdbt_tmp`;
+
+CREATE TABLE `analytics`.`orders__qdbt_tmp` (
+  `id` bigint,
+  `amount` decimal(12,2)
+)
+PARTITIONED BY (`ds` string)
+STORED AS PARQUET;
+
+INSERT OVERWRITE TABLE `analytics`.`orders__qdbt_tmp` PARTITION (`ds`)
+SELECT `id`, `amount`, `ds`
+FROM `analytics`.`orders__qdbt_src`;
+
+DROP TABLE IF EXISTS `analytics`.`orders__qdbt_backup`;
+
+ALTER TABLE `analytics`.`orders` RENAME TO `analytics`.`orders__qdbt_backup`;
+
+DROP TABLE IF EXISTS `analytics`.`orders`;
+
+ALTER TABLE `analytics`.`orders__qdbt_tmp` RENAME TO `analytics`.`orders`;
+
+DROP VIEW IF EXISTS `analytics`.`orders__qdbt_src`;
