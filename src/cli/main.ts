@@ -6,6 +6,8 @@ import { registerProjectCommands } from './commands/project.js';
 import { registerLocalCommands } from './commands/local.js';
 import { registerDebugCommand } from './commands/debug.js';
 import { registerRunCommands } from './commands/runCommands.js';
+import { registerIngestCommands } from './commands/ingest.js';
+import { registerCompactCommand } from './commands/compact.js';
 
 /** Exit codes, as dbt uses them: 0 success, 1 a node failed, 2 a usage or project error. */
 export const EXIT_OK = 0;
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
   addGlobalOptions(program);
   registerProjectCommands(program);
   registerRunCommands(program);
+  registerIngestCommands(program);
+  registerCompactCommand(program);
   registerDebugCommand(program);
   registerLocalCommands(program);
   return program;
