@@ -1,5 +1,5 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
 import type { GraphNode, Manifest } from '../manifest/types.js';
 
@@ -21,64 +21,69 @@ export function compiledPathOf(projectName: string, targetPath: string, node: Gr
 }
 
 /**
- * Writes compiled SQL while compilation goes on: small-file writes are latency-bound, so many are
- * kept in flight on libuv's threads. Unchanged files are left alone.
+ * Writes compiled SQL on a worker thread while the main thread compiles the next slice. Small-file
+ * writes are syscall-bound; done synchronously on their own thread they overlap with compiling.
+ * Unchanged files are left alone, so a no-op compile writes nothing.
  */
 export class CompiledFileWriter {
-  private readonly queue: Array<{ path: string; text: string }> = [];
-  private readonly madeDirs = new Set<string>();
-  private running = 0;
-  private idle: (() => void) | null = null;
-  private failure: unknown = null;
-  written = 0;
+  private readonly worker: Worker;
+  private readonly done: Promise<number>;
 
-  constructor(
-    private readonly projectDir: string,
-    private readonly concurrency = 32,
-  ) {}
+  constructor(private readonly projectDir: string) {
+    this.worker = new Worker(WRITER_SOURCE, { eval: true });
+    this.done = new Promise<number>((resolve, reject) => {
+      this.worker.once('message', (message: { written?: number; error?: string }) =>
+        message.error
+          ? reject(new Error(`writing compiled SQL failed: ${message.error}`))
+          : resolve(message.written ?? 0),
+      );
+      this.worker.once('error', reject);
+    });
+  }
 
   enqueue(nodes: GraphNode[]): void {
+    const batch: Array<[string, string]> = [];
     for (const node of nodes) {
-      if (!node.compiled_path || node.compiled_code === undefined) continue;
-      const path = join(this.projectDir, node.compiled_path);
-      const dir = dirname(path);
-      if (!this.madeDirs.has(dir)) {
-        mkdirSync(dir, { recursive: true });
-        this.madeDirs.add(dir);
-      }
-      this.queue.push({ path, text: node.compiled_code });
+      if (node.compiled_path && node.compiled_code !== undefined)
+        batch.push([join(this.projectDir, node.compiled_path), node.compiled_code]);
     }
-    while (this.running < this.concurrency && this.queue.length) this.startOne();
+    if (batch.length) this.worker.postMessage(batch);
   }
 
+  /** Finish writing; returns how many files changed. */
   async drain(): Promise<number> {
-    if (this.running > 0 || this.queue.length > 0)
-      await new Promise<void>((resolve) => (this.idle = resolve));
-    if (this.failure) throw this.failure;
-    return this.written;
-  }
-
-  private startOne(): void {
-    const job = this.queue.pop()!;
-    this.running++;
-    readFile(job.path, 'utf8')
-      .catch(() => null)
-      .then((current) => (current === job.text ? false : writeFile(job.path, job.text).then(() => true)))
-      .then(
-        (wrote) => {
-          if (wrote) this.written++;
-        },
-        (error: unknown) => {
-          this.failure ??= error;
-        },
-      )
-      .finally(() => {
-        this.running--;
-        if (this.queue.length) this.startOne();
-        else if (this.running === 0 && this.idle) this.idle();
-      });
+    this.worker.postMessage(null);
+    try {
+      return await this.done;
+    } finally {
+      await this.worker.terminate();
+    }
   }
 }
+
+const WRITER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { dirname } = require('node:path');
+const made = new Set();
+let written = 0;
+parentPort.on('message', (batch) => {
+  if (batch === null) return parentPort.postMessage({ written });
+  try {
+    for (const [path, text] of batch) {
+      const dir = dirname(path);
+      if (!made.has(dir)) { mkdirSync(dir, { recursive: true }); made.add(dir); }
+      let current = null;
+      try { current = readFileSync(path, 'utf8'); } catch {}
+      if (current === text) continue;
+      writeFileSync(path, text);
+      written++;
+    }
+  } catch (error) {
+    parentPort.postMessage({ error: String(error && error.message || error) });
+  }
+});
+`;
 
 /** Write the compiled SQL of some nodes and wait for it; returns how many files changed. */
 export async function writeCompiledFiles(projectDir: string, nodes: GraphNode[]): Promise<number> {

@@ -15,7 +15,15 @@ export function registerCompileCommand(program: Command): void {
     .action(async (opts: { cache: boolean }, command: Command) => {
       const { options, reporter } = contextFrom(command);
       const started = performance.now();
+      const phases: Record<string, number> = {};
+      let mark = started;
+      const phase = (name: string) => {
+        const now = performance.now();
+        phases[name] = Math.round(now - mark);
+        mark = now;
+      };
       const read = readProject(options);
+      phase('read');
       const selection = { select: options.select, exclude: options.exclude, selector: options.selector };
       const key = opts.cache && !options.state ? cacheKey(read, 'compile', selection) : null;
       const hit = readCacheHit(read, key, 'compile');
@@ -30,6 +38,7 @@ export function registerCompileCommand(program: Command): void {
         return;
       }
       const project = parseReadProject(read);
+      phase('parse');
       for (const warning of project.parsed.warnings)
         reporter.emit({ name: 'parse_warning', level: 'warn', message: warning });
       const { selected, warnings } = selectFor(project, options, ['model', 'test', 'seed']);
@@ -45,8 +54,17 @@ export function registerCompileCommand(program: Command): void {
         writer.enqueue(slice);
         await new Promise((resolve) => setImmediate(resolve));
       }
+      phase('compile');
       const written = await writer.drain();
+      phase('write_compiled');
       writeManifest(project.targetDir, project.parsed.manifest);
+      phase('write_manifest');
+      reporter.emit({
+        name: 'compile_timing',
+        level: 'debug',
+        message: `timing (ms): ${JSON.stringify(phases)}`,
+        data: phases,
+      });
       if (key)
         writeCache(project.targetDir, {
           command: 'compile',
