@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { GraphNode, Manifest } from '../manifest/types.js';
 
 /** target/manifest.json, written whole to a temporary name and renamed, so readers never see half of it. */
