@@ -1,0 +1,162 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { QdbtError, QdbtErrors } from '../../../src/errors.js';
+import { findDeclaration, landingDeclarations } from '../../../src/ingest/landing/declarations.js';
+import { createStagingTableSql, addPartitionSql } from '../../../src/ingest/register/ddl.js';
+import { loadProject } from '../../../src/project/loadProject.js';
+import { writeFixture } from '../../helpers/fixtureProject.js';
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
+
+function declarationsOf(sourcesYml: string) {
+  const fixture = writeFixture({ 'models/sources.yml': sourcesYml });
+  cleanups.push(fixture.cleanup);
+  const project = loadProject({ projectDir: fixture.dir });
+  return landingDeclarations(project.parsed.manifest, { lakeRoot: '/lake/' });
+}
+
+function errorsOf(sourcesYml: string): QdbtError[] {
+  try {
+    declarationsOf(sourcesYml);
+  } catch (error) {
+    if (error instanceof QdbtErrors) return error.errors;
+    if (error instanceof QdbtError) return [error];
+    throw error;
+  }
+  throw new Error('expected an error');
+}
+
+const source = (landing: string) => `version: 2
+sources:
+  - name: raw
+    schema: lake_raw
+    tables:
+      - name: tx
+        landing:
+${landing
+  .split('\n')
+  .map((l) => `          ${l}`)
+  .join('\n')}
+`;
+
+describe('landing declarations', () => {
+  it("reads Q Company's sources.yml", () => {
+    const project = loadProject({ projectDir: process.cwd() });
+    const declarations = landingDeclarations(project.parsed.manifest, { lakeRoot: '/lake' });
+    const names = declarations.map((d) => `${d.sourceName}.${d.tableName}:${d.kind}`);
+    expect(names).toEqual([
+      'app.events:stream',
+      'raw.branches:batch',
+      'raw.sales_agents:batch',
+      'raw.sales_transactions:batch',
+    ]);
+    const tx = findDeclaration(declarations, 'raw.sales_transactions');
+    expect(tx.filePattern).toBe('sales_transactions_*.csv');
+    expect(tx.lakePath).toBe('/lake/raw/raw/sales_transactions');
+    expect(tx.stagingTable).toEqual({ schema: 'qcompany_raw', name: 'sales_transactions' });
+    expect(tx.columns.find((c) => c.name === 'customer_lname')?.aliases).toEqual(['cusomter_lname']);
+    expect(tx.file).toBe('models/staging/sources.yml');
+    const events = findDeclaration(declarations, 'app.events');
+    expect(events).toMatchObject({ topic: 'app.events', format: 'json', csv: null });
+    expect(events.partitioning).toEqual({ kind: 'event_time', field: 'event_timestamp' });
+  });
+
+  it('fills defaults', () => {
+    const [d] = declarationsOf(
+      source(`files: 'tx_*.csv'\ncolumns: [id, {name: Amount, type: 'DECIMAL(12,2)'}]`),
+    );
+    expect(d).toMatchObject({
+      kind: 'batch',
+      format: 'csv',
+      csv: { delimiter: ',', quote: '"', header: true },
+      partitioning: { kind: 'ingestion_time' },
+      lakePath: '/lake/raw/raw/tx',
+      columns: [
+        { name: 'id', type: 'string', required: false, aliases: [] },
+        { name: 'amount', type: 'decimal(12,2)', required: false, aliases: [] },
+      ],
+    });
+  });
+
+  it('names the file, the source.table and the key in every error', () => {
+    const errors = errorsOf(
+      source(
+        `kind: batch\nformat: xml\ncolumns:\n  - {name: id, type: text}\n  - {name: dt}\n  - {name: b, aliases: [id]}\npartition_by: {event_time: ts}\nlake_path: relative/path\nbogus: 1`,
+      ),
+    );
+    const text = errors.map((e) => e.format());
+    expect(text.every((t) => t.startsWith('models/sources.yml: landing of source raw.tx:'))).toBe(true);
+    const keys = errors.map((e) => /'([^']+)'/.exec(e.message.split(':').slice(1).join(':'))?.[1]);
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'bogus',
+        'files',
+        'format',
+        'columns[0].type',
+        'columns[1].name',
+        'columns[2]',
+        'partition_by.event_time',
+        'lake_path',
+      ]),
+    );
+    expect(errors.every((e) => e.hint)).toBe(true);
+  });
+
+  it('stream declarations need a topic and a partitioning', () => {
+    const errors = errorsOf(source(`kind: stream\ncolumns: [id]`));
+    expect(errors.map((e) => e.message)).toEqual([
+      "landing of source raw.tx: 'topic' is missing",
+      "landing of source raw.tx: 'partition_by' is missing",
+    ]);
+  });
+});
+
+describe('staging table DDL', () => {
+  const [csv] = declarationsOf(
+    source(`files: 'tx_*.csv'\ncolumns: [{name: id, type: bigint, required: true}, name]`),
+  );
+  const hive = { supportsSkipHeaderLine: true, supportsHiveJsonSerde: true };
+  const spark = { supportsSkipHeaderLine: false, supportsHiveJsonSerde: false };
+
+  it('CSV on Hive: OpenCSVSerde, all string, header skipped, partitioned by dt/hr', () => {
+    expect(createStagingTableSql(csv!, hive)).toMatchInlineSnapshot(`
+      "CREATE EXTERNAL TABLE IF NOT EXISTS \`lake_raw\`.\`tx\` (
+        \`id\` string COMMENT 'bigint, required',
+        \`name\` string COMMENT 'string'
+      )
+      COMMENT 'landed by qdbt ingest (batch) from models/sources.yml'
+      PARTITIONED BY (\`dt\` string, \`hr\` string)
+      ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.OpenCSVSerde'
+      WITH SERDEPROPERTIES ('separatorChar' = ',', 'quoteChar' = '"', 'escapeChar' = '\\\\')
+      STORED AS TEXTFILE
+      LOCATION '/lake/raw/raw/tx'
+      TBLPROPERTIES ('skip.header.line.count' = '1', 'qdbt.landing' = 'source.fixture.raw.tx')"
+    `);
+  });
+
+  it('CSV on Spark: its own CSV source', () => {
+    expect(createStagingTableSql(csv!, spark)).toMatchInlineSnapshot(`
+      "CREATE TABLE IF NOT EXISTS \`lake_raw\`.\`tx\` (
+        \`id\` string COMMENT 'bigint, required',
+        \`name\` string COMMENT 'string',
+        \`dt\` string,
+        \`hr\` string
+      )
+      USING csv
+      OPTIONS (header 'true', sep ',', quote '"', escape '"')
+      PARTITIONED BY (\`dt\`, \`hr\`)
+      COMMENT 'landed by qdbt ingest (batch) from models/sources.yml'
+      LOCATION '/lake/raw/raw/tx'"
+    `);
+  });
+
+  it('partitions', () => {
+    expect(
+      addPartitionSql(csv!, { dt: '2024-01-05', hr: '07' }, '/lake/raw/raw/tx/dt=2024-01-05/hr=07'),
+    ).toBe(
+      "ALTER TABLE `lake_raw`.`tx` ADD IF NOT EXISTS PARTITION (`dt` = '2024-01-05', `hr` = '07') LOCATION '/lake/raw/raw/tx/dt=2024-01-05/hr=07'",
+    );
+  });
+});
