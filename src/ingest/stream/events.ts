@@ -1,0 +1,204 @@
+/**
+ * Event validation for stream ingestion: raw Kafka message value -> a record with the declaration's
+ * canonical column names and the event-time partition it belongs to, or the reason it is rejected.
+ * Pure: no I/O, so the hot path is a function call per message.
+ */
+import type { LandingColumn, LandingDeclaration } from '../landing/types.js';
+
+export type ColumnKind = 'string' | 'integer' | 'number' | 'boolean' | 'timestamp' | 'date' | 'any';
+
+interface CompiledColumn {
+  name: string;
+  kind: ColumnKind;
+  required: boolean;
+  /** decimal(p,s): at most p - s digits before the point. */
+  maxIntegerDigits: number | null;
+  /** Required string columns take strings and scalars only, never an object. */
+  strict: boolean;
+}
+
+export interface EventSchema {
+  columns: CompiledColumn[];
+  /** Lower-cased name or alias -> column index. */
+  lookup: Map<string, number>;
+  /** Index of the event-time column, or -1 when partitioning uses ingestion (Kafka) time. */
+  timeColumn: number;
+}
+
+export type ValidationResult = { ok: true; line: string; partition: string } | { ok: false; reason: string };
+
+export function columnKind(type: string): ColumnKind {
+  const t = type.trim().toLowerCase();
+  if (/^(string|varchar|char)\b/.test(t)) return 'string';
+  if (/^(tinyint|smallint|int|integer|bigint)$/.test(t)) return 'integer';
+  if (/^(float|double|real|decimal|numeric)\b/.test(t)) return 'number';
+  if (t === 'boolean') return 'boolean';
+  if (t === 'timestamp') return 'timestamp';
+  if (t === 'date') return 'date';
+  return 'any';
+}
+
+function compileColumn(column: LandingColumn): CompiledColumn {
+  const kind = columnKind(column.type);
+  const decimal = /^(?:decimal|numeric)\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)/i.exec(column.type.trim());
+  const maxIntegerDigits = decimal ? Number(decimal[1]) - Number(decimal[2] ?? 0) : null;
+  return { name: column.name, kind, required: column.required, maxIntegerDigits, strict: column.required };
+}
+
+export function compileEventSchema(
+  declaration: Pick<LandingDeclaration, 'columns' | 'partitioning'>,
+): EventSchema {
+  const columns = declaration.columns.map(compileColumn);
+  const lookup = new Map<string, number>();
+  declaration.columns.forEach((column, index) => {
+    lookup.set(column.name.toLowerCase(), index);
+    for (const alias of column.aliases)
+      if (!lookup.has(alias.toLowerCase())) lookup.set(alias.toLowerCase(), index);
+  });
+  let timeColumn = -1;
+  if (declaration.partitioning.kind === 'event_time') {
+    const field = declaration.partitioning.field.toLowerCase();
+    const index = lookup.get(field);
+    if (index === undefined)
+      throw new Error(`the event-time field '${declaration.partitioning.field}' is not a declared column`);
+    timeColumn = index;
+  }
+  return { columns, lookup, timeColumn };
+}
+
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
+const pad3 = (n: number): string => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : String(n));
+
+/** `yyyy-MM-dd HH:mm:ss.SSS` in UTC: the form Hive's JSON SerDe reads as a timestamp. */
+export function hiveTimestamp(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(
+    d.getUTCHours(),
+  )}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.${pad3(d.getUTCMilliseconds())}`;
+}
+
+/** `dt=YYYY-MM-DD/hr=HH` (UTC) of an instant: the staging table's partition folder. */
+export function hourPartition(ms: number): string {
+  const d = new Date(ms);
+  return `dt=${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}/hr=${pad2(d.getUTCHours())}`;
+}
+
+const MIN_TIME = Date.UTC(1970, 0, 1);
+const MAX_TIME = Date.UTC(9999, 11, 31);
+const ISO_LIKE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** An event time: epoch milliseconds (number or digits) or ISO 8601 text (no zone means UTC). */
+export function parseTime(value: unknown): number | null {
+  let ms: number;
+  if (typeof value === 'number') ms = value;
+  else if (typeof value === 'string') {
+    const text = value.trim();
+    if (/^\d{10,16}$/.test(text)) ms = Number(text);
+    else {
+      if (!ISO_LIKE.test(text)) return null;
+      let iso = text.replace(' ', 'T');
+      if (iso.length === 10) iso += 'T00:00:00Z';
+      else if (!/(Z|[+-]\d{2}:?\d{2})$/.test(iso)) iso += 'Z';
+      ms = Date.parse(iso);
+    }
+  } else return null;
+  if (!Number.isFinite(ms) || ms < MIN_TIME || ms > MAX_TIME) return null;
+  return Math.trunc(ms);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `'${value.length > 40 ? `${value.slice(0, 40)}...` : value}'`;
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+/** Converts one value to what the column holds, or returns an error text. */
+function convert(column: CompiledColumn, value: unknown): { value: unknown } | string {
+  switch (column.kind) {
+    case 'string':
+      if (typeof value === 'string') return { value };
+      if (typeof value === 'number' || typeof value === 'boolean') return { value: String(value) };
+      // A nested object or array in a string column (e.g. `metadata`) is kept as its JSON text.
+      if (typeof value === 'object' && !column.strict) return { value: JSON.stringify(value) };
+      return `'${column.name}' must be a string, not ${describe(value)}`;
+    case 'integer':
+      if (typeof value === 'number' && Number.isSafeInteger(value)) return { value };
+      if (typeof value === 'string' && /^-?\d{1,18}$/.test(value.trim())) {
+        const n = Number(value.trim());
+        return { value: Number.isSafeInteger(n) ? n : value.trim() };
+      }
+      return `'${column.name}' must be a whole number, not ${describe(value)}`;
+    case 'number': {
+      let n: number | null = null;
+      if (typeof value === 'number' && Number.isFinite(value)) n = value;
+      else if (typeof value === 'string' && /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(value.trim()))
+        n = Number(value.trim());
+      if (n === null || !Number.isFinite(n))
+        return `'${column.name}' must be a number, not ${describe(value)}`;
+      if (column.maxIntegerDigits !== null && Math.abs(n) >= 10 ** column.maxIntegerDigits)
+        return `'${column.name}' ${n} does not fit the column's decimal type`;
+      return { value: n };
+    }
+    case 'boolean':
+      if (typeof value === 'boolean') return { value };
+      if (value === 'true' || value === 'false') return { value: value === 'true' };
+      return `'${column.name}' must be true or false, not ${describe(value)}`;
+    case 'timestamp': {
+      const ms = parseTime(value);
+      if (ms === null) return `'${column.name}' is not a timestamp: ${describe(value)}`;
+      return { value: hiveTimestamp(ms) };
+    }
+    case 'date':
+      if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)))
+        return { value };
+      return `'${column.name}' must be a date YYYY-MM-DD, not ${describe(value)}`;
+    case 'any':
+      return { value };
+  }
+}
+
+/**
+ * Validates one message value. `fallbackTimeMs` (the Kafka message timestamp) places events when
+ * the declaration partitions by ingestion time: deterministic across replays, unlike the clock.
+ */
+export function validateEvent(
+  schema: EventSchema,
+  raw: Buffer | string | null,
+  fallbackTimeMs: number,
+): ValidationResult {
+  if (raw === null || raw.length === 0) return { ok: false, reason: 'empty message' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
+  } catch (error) {
+    return { ok: false, reason: `not JSON: ${(error as Error).message}` };
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    return { ok: false, reason: `not a JSON object: ${describe(parsed)}` };
+  const values: unknown[] = new Array(schema.columns.length);
+  for (const key in parsed) {
+    const index = schema.lookup.get(key) ?? schema.lookup.get(key.toLowerCase());
+    if (index === undefined || values[index] !== undefined) continue;
+    values[index] = (parsed as Record<string, unknown>)[key];
+  }
+  const record: Record<string, unknown> = {};
+  let timeMs = fallbackTimeMs;
+  for (let i = 0; i < schema.columns.length; i++) {
+    const column = schema.columns[i]!;
+    const value = values[i];
+    if (value === undefined || value === null) {
+      if (column.required) return { ok: false, reason: `missing required field '${column.name}'` };
+      record[column.name] = null;
+      continue;
+    }
+    const converted = convert(column, value);
+    if (typeof converted === 'string') return { ok: false, reason: converted };
+    record[column.name] = converted.value;
+    if (i === schema.timeColumn) timeMs = parseTime(value)!;
+  }
+  if (schema.timeColumn >= 0 && values[schema.timeColumn] == null)
+    return { ok: false, reason: `missing event time '${schema.columns[schema.timeColumn]!.name}'` };
+  return { ok: true, line: JSON.stringify(record), partition: hourPartition(timeMs) };
+}

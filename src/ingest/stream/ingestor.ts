@@ -1,0 +1,418 @@
+/**
+ * The Kafka stream ingestor: consumes a topic as a consumer group, validates JSON events, buffers
+ * each Kafka partition's messages as an open range split by event hour, and lands ranges in the lake
+ * exactly once (lake.ts, recovery.ts), committing Kafka offsets only after a range is durable.
+ *
+ * Concurrency: kafkajs never runs two batches of one partition at once. Landing a range is detached
+ * from consumption (a per-partition chain, so ranges of a partition land in order) and consumption
+ * waits only when a partition has too many ranges in flight. A landing that fails stops the chain;
+ * the partition is recovered from the lake and consumption seeks back to where the lake ends.
+ */
+import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaMessage } from 'kafkajs';
+import type { WebHdfsClient } from '../hdfs/webhdfs.js';
+import type { LandingDeclaration } from '../landing/types.js';
+import { compileEventSchema, type EventSchema } from './events.js';
+import { validateEvent } from './events.js';
+import { StreamLake } from './lake.js';
+import { streamPaths, type StreamPaths } from './paths.js';
+import { DEFAULT_ROLL_POLICY, OpenRange, rollReason, type RollPolicy, type RollReason } from './range.js';
+import { resumeOffset } from './recovery.js';
+
+export type IngestLogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type IngestLog = (
+  level: IngestLogLevel,
+  name: string,
+  message: string,
+  data?: Record<string, unknown>,
+) => void;
+
+export interface StreamIngestOptions {
+  declaration: LandingDeclaration;
+  brokers: string[];
+  groupId: string;
+  clientId?: string;
+  hdfs: WebHdfsClient;
+  /** Registers an event-hour folder (`dt=.../hr=..`) as a partition of the staging table. */
+  registerFolder?: (folder: string) => Promise<void>;
+  roll?: Partial<RollPolicy>;
+  deadLetterDir?: string;
+  /** Without committed offsets or landed ranges: start at the earliest message (default) or the latest. */
+  fromBeginning?: boolean;
+  /** Ranges of one partition being landed at once before consumption waits. Default 2. */
+  maxInFlight?: number;
+  sessionTimeoutMs?: number;
+  log?: IngestLog;
+}
+
+export interface StreamStats {
+  consumed: number;
+  good: number;
+  dead: number;
+  skipped: number;
+  rangesLanded: number;
+  filesLanded: number;
+  bytesLanded: number;
+  eventsLanded: number;
+  deadLanded: number;
+  commitFailures: number;
+  recoveries: number;
+}
+
+interface PartitionState {
+  generation: number;
+  ready: boolean;
+  /** First offset not yet in the lake nor in the open range. */
+  next: number;
+  range: OpenRange;
+  /** Landings in order; each commits after it landed. */
+  landing: Promise<void>;
+  inFlight: number;
+  failed: Error | null;
+  seekedBack: boolean;
+}
+
+export class StreamIngestor {
+  readonly stats: StreamStats = {
+    consumed: 0,
+    good: 0,
+    dead: 0,
+    skipped: 0,
+    rangesLanded: 0,
+    filesLanded: 0,
+    bytesLanded: 0,
+    eventsLanded: 0,
+    deadLanded: 0,
+    commitFailures: 0,
+    recoveries: 0,
+  };
+  readonly paths: StreamPaths;
+  private readonly topic: string;
+  private readonly schema: EventSchema;
+  private readonly policy: RollPolicy;
+  private readonly lake: StreamLake;
+  private readonly kafka: Kafka;
+  private readonly consumer: Consumer;
+  private readonly log: IngestLog;
+  private readonly states = new Map<number, PartitionState>();
+  private readonly registering = new Map<string, Promise<void>>();
+  private generation = 0;
+  private activeBatches = 0;
+  private stopping = false;
+  private timer: NodeJS.Timeout | null = null;
+  private fatal: ((error: Error) => void) | null = null;
+  private done: (() => void) | null = null;
+  private finished: Promise<void> | null = null;
+
+  constructor(private readonly options: StreamIngestOptions) {
+    const topic = options.declaration.topic;
+    if (!topic) throw new Error(`${options.declaration.uniqueId} declares no Kafka topic`);
+    this.topic = topic;
+    this.schema = compileEventSchema(options.declaration);
+    this.policy = { ...DEFAULT_ROLL_POLICY, ...options.roll };
+    this.log = options.log ?? (() => undefined);
+    this.paths = streamPaths(options.declaration.lakePath, options.deadLetterDir);
+    this.lake = new StreamLake(options.hdfs, this.paths, (line) => this.log('warn', 'hdfs_retry', line));
+    this.kafka = new Kafka({
+      clientId: options.clientId ?? 'qdbt-ingest',
+      brokers: options.brokers,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 20, initialRetryTime: 300, maxRetryTime: 5_000 },
+    });
+    const sessionTimeout = options.sessionTimeoutMs ?? 10_000;
+    this.consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout,
+      rebalanceTimeout: Math.max(sessionTimeout * 2, 20_000),
+      heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 5)),
+      maxBytesPerPartition: 8 * 1024 * 1024,
+      maxBytes: 64 * 1024 * 1024,
+      maxWaitTimeInMs: 500,
+      retry: { retries: 20, initialRetryTime: 300, maxRetryTime: 5_000, restartOnFailure: async () => true },
+    });
+  }
+
+  get topicName(): string {
+    return this.topic;
+  }
+
+  /** Connects and consumes until stop() (resolves) or an unrecoverable error (rejects). */
+  async start(): Promise<void> {
+    const { GROUP_JOIN, CRASH } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, (event) => {
+      this.generation++;
+      const assigned = (event.payload.memberAssignment[this.topic] ?? []) as number[];
+      this.log('info', 'stream_assigned', `Assigned ${this.topic} partitions [${assigned.join(', ')}]`, {
+        partitions: assigned,
+        generation: this.generation,
+      });
+    });
+    this.consumer.on(CRASH, (event) => {
+      const { error, restart } = event.payload;
+      this.log(
+        restart ? 'warn' : 'error',
+        'stream_consumer_crash',
+        `Kafka consumer failed${restart ? ', restarting' : ''}: ${error.message}`,
+      );
+      if (!restart) this.fatal?.(error);
+    });
+    this.finished = new Promise<void>((resolve, reject) => {
+      this.fatal = reject;
+      this.done = resolve;
+    });
+    this.finished.catch(() => undefined);
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topic, fromBeginning: this.options.fromBeginning ?? true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: 8,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+    this.timer = setInterval(() => this.rollByAge(), 250);
+    this.timer.unref();
+  }
+
+  /** Resolves when the ingestor stopped, rejects on an unrecoverable consumer error. */
+  wait(): Promise<void> {
+    return this.finished ?? Promise.resolve();
+  }
+
+  private stateFor(partition: number): PartitionState {
+    let state = this.states.get(partition);
+    if (!state || state.generation !== this.generation) {
+      const previous = state;
+      state = {
+        generation: this.generation,
+        ready: false,
+        next: -1,
+        range: new OpenRange(this.topic, partition),
+        // A new generation waits for the previous one's landings before it recovers.
+        landing: previous ? previous.landing.catch(() => undefined) : Promise.resolve(),
+        inFlight: 0,
+        failed: null,
+        seekedBack: false,
+      };
+      this.states.set(partition, state);
+    }
+    return state;
+  }
+
+  private async recover(state: PartitionState, partition: number, firstOffset: number): Promise<void> {
+    await state.landing.catch(() => undefined);
+    const { lastLandedEnd, undone } = await this.lake.recoverPartition(this.topic, partition);
+    this.stats.recoveries++;
+    const resume = resumeOffset(lastLandedEnd, firstOffset) ?? firstOffset;
+    state.next = resume;
+    state.ready = true;
+    this.log(
+      'info',
+      'stream_partition_ready',
+      `${this.topic}/${partition}: lake ends at ${lastLandedEnd}, resuming at ${resume}${undone ? ` (undid ${undone} unfinished range${undone > 1 ? 's' : ''})` : ''}`,
+      {
+        partition,
+        lastLandedEnd,
+        resume,
+        undone,
+      },
+    );
+    if (resume > firstOffset) await this.commit(partition, resume);
+  }
+
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, isStale, heartbeat } = payload;
+    if (this.stopping || batch.isEmpty()) return;
+    this.activeBatches++;
+    try {
+      const partition = batch.partition;
+      let state = this.stateFor(partition);
+      if (state.failed) {
+        this.log(
+          'warn',
+          'stream_landing_failed',
+          `${this.topic}/${partition}: landing failed (${state.failed.message}); recovering from the lake`,
+        );
+        this.states.delete(partition);
+        const previous = state;
+        state = this.stateFor(partition);
+        state.landing = previous.landing.catch(() => undefined);
+      }
+      const first = Number(batch.firstOffset());
+      if (!state.ready) {
+        await this.recover(state, partition, first);
+        if (this.stopping || isStale()) return;
+      }
+      if (first > state.next && !state.seekedBack) {
+        // After a failed landing the fetch position is ahead of the lake: go back.
+        state.seekedBack = true;
+        this.consumer.seek({ topic: this.topic, partition, offset: String(state.next) });
+        return;
+      }
+      const last = Number(batch.lastOffset());
+      if (last < state.next) {
+        this.stats.skipped += batch.messages.length;
+        if (state.next - last > 10_000)
+          this.consumer.seek({ topic: this.topic, partition, offset: String(state.next) });
+        return;
+      }
+      const messages = batch.messages;
+      for (let i = 0; i < messages.length; i++) {
+        const message = messages[i]!;
+        const offset = Number(message.offset);
+        if (offset < state.next) {
+          this.stats.skipped++;
+          continue;
+        }
+        this.take(state, partition, offset, message);
+        state.next = offset + 1;
+        if ((state.range.records & 1023) === 0) {
+          const reason = rollReason(state.range, this.policy, Date.now());
+          if (reason === 'size' || reason === 'records') this.roll(state, reason);
+        }
+      }
+      const reason = rollReason(state.range, this.policy, Date.now());
+      if (reason) this.roll(state, reason);
+      const maxInFlight = this.options.maxInFlight ?? 2;
+      while (state.inFlight >= maxInFlight && !state.failed) {
+        await Promise.race([state.landing.catch(() => undefined), heartbeatSoon(heartbeat)]);
+      }
+      await heartbeat().catch(() => undefined);
+    } finally {
+      this.activeBatches--;
+    }
+  }
+
+  private take(state: PartitionState, partition: number, offset: number, message: KafkaMessage): void {
+    this.stats.consumed++;
+    const now = Date.now();
+    const result = validateEvent(this.schema, message.value, Number(message.timestamp));
+    if (result.ok) {
+      this.stats.good++;
+      state.range.addGood(offset, result.partition, result.line, now);
+    } else {
+      this.stats.dead++;
+      state.range.addDead(
+        offset,
+        {
+          topic: this.topic,
+          partition,
+          offset: message.offset,
+          timestamp: message.timestamp,
+          key: message.key ? message.key.toString('utf8') : null,
+          reason: result.reason,
+          value: message.value ? message.value.toString('utf8') : null,
+        },
+        now,
+      );
+    }
+  }
+
+  /** Detaches the open range and queues its landing (then its commit) on the partition's chain. */
+  private roll(state: PartitionState, reason: RollReason): void {
+    const range = state.range;
+    if (range.empty) return;
+    state.range = new OpenRange(this.topic, range.partition);
+    state.inFlight++;
+    state.landing = state.landing.then(async () => {
+      try {
+        if (state.failed) return; // an earlier range of this chain failed: this one must not land
+        const t0 = performance.now();
+        const result = await this.lake.landRange(range, (folder) => this.register(folder));
+        this.stats.rangesLanded++;
+        this.stats.filesLanded += result.files;
+        this.stats.bytesLanded += result.bytes;
+        this.stats.eventsLanded += range.good;
+        this.stats.deadLanded += range.dead.length;
+        this.log(
+          'debug',
+          'stream_range_landed',
+          `${this.topic}/${range.partition} [${range.start}..${range.end}] landed (${reason}): ${range.good} events, ${range.dead.length} dead letters, ${result.files} files in ${Math.round(performance.now() - t0)} ms`,
+          {
+            partition: range.partition,
+            start: range.start,
+            end: range.end,
+            good: range.good,
+            dead: range.dead.length,
+            reason,
+          },
+        );
+        await this.commit(range.partition, range.end + 1);
+      } catch (error) {
+        state.failed = error as Error;
+        this.log(
+          'error',
+          'stream_landing_failed',
+          `${this.topic}/${range.partition} [${range.start}..${range.end}] could not land: ${(error as Error).message}`,
+        );
+      } finally {
+        state.inFlight--;
+      }
+    });
+  }
+
+  private rollByAge(): void {
+    const now = Date.now();
+    for (const state of this.states.values()) {
+      if (state.generation !== this.generation || !state.ready || state.failed) continue;
+      if (rollReason(state.range, this.policy, now) === 'age') this.roll(state, 'age');
+    }
+  }
+
+  private register(folder: string): Promise<void> {
+    const register = this.options.registerFolder;
+    if (!register) return Promise.resolve();
+    let promise = this.registering.get(folder);
+    if (!promise) {
+      promise = register(folder).then(
+        () =>
+          this.log(
+            'info',
+            'stream_partition_registered',
+            `Registered partition ${folder} of ${this.options.declaration.stagingTable.schema}.${this.options.declaration.stagingTable.name}`,
+          ),
+        (error: unknown) => {
+          this.registering.delete(folder);
+          throw error;
+        },
+      );
+      this.registering.set(folder, promise);
+    }
+    return promise;
+  }
+
+  /** Commits; a failure is harmless (the lake's markers decide where to resume) and only logged. */
+  private async commit(partition: number, offset: number): Promise<void> {
+    try {
+      await this.consumer.commitOffsets([{ topic: this.topic, partition, offset: String(offset) }]);
+    } catch (error) {
+      this.stats.commitFailures++;
+      this.log(
+        'warn',
+        'stream_commit_failed',
+        `${this.topic}/${partition}: commit of ${offset} failed (the lake holds the range; it will be skipped on resume): ${(error as Error).message}`,
+      );
+    }
+  }
+
+  /** Graceful stop: land every open range, commit, leave the group. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    try {
+      this.consumer.pause([{ topic: this.topic }]);
+    } catch {
+      /* not running */
+    }
+    while (this.activeBatches > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const state of this.states.values())
+      if (state.generation === this.generation && state.ready && !state.failed) this.roll(state, 'shutdown');
+    await Promise.all([...this.states.values()].map((s) => s.landing.catch(() => undefined)));
+    await this.consumer.disconnect().catch(() => undefined);
+    this.fatal = null;
+    this.done?.();
+  }
+}
+
+function heartbeatSoon(heartbeat: () => Promise<void>): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 1_000)).then(() => heartbeat().catch(() => undefined));
+}

@@ -1,0 +1,97 @@
+/**
+ * The open range of one Kafka partition: consecutive messages buffered in memory, grouped by the
+ * event-hour folder they belong to, plus the rejected ones. A range is landed as a whole (all its
+ * files, then its marker) and only then committed, and its roll policy decides when.
+ */
+import type { RangeId } from './paths.js';
+
+export interface RollPolicy {
+  /** Roll when the range holds this many bytes of output. */
+  maxBytes: number;
+  /** Roll when the range holds this many messages (good and bad). */
+  maxRecords: number;
+  /** Roll when the range's first message arrived this long ago. */
+  maxAgeMs: number;
+}
+
+export const DEFAULT_ROLL_POLICY: RollPolicy = {
+  maxBytes: 64 * 1024 * 1024,
+  maxRecords: 200_000,
+  maxAgeMs: 30_000,
+};
+
+export type RollReason = 'size' | 'records' | 'age' | 'shutdown';
+
+export interface DeadLetter {
+  topic: string;
+  partition: number;
+  offset: string;
+  timestamp: string;
+  key: string | null;
+  reason: string;
+  value: string | null;
+}
+
+export class OpenRange {
+  start = -1;
+  end = -1;
+  records = 0;
+  good = 0;
+  bytes = 0;
+  openedAt = 0;
+  /** `dt=.../hr=..` -> JSON lines. */
+  readonly folders = new Map<string, string[]>();
+  readonly dead: string[] = [];
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+  ) {}
+
+  get empty(): boolean {
+    return this.records === 0;
+  }
+
+  get id(): RangeId {
+    return { topic: this.topic, partition: this.partition, start: this.start, end: this.end };
+  }
+
+  private take(offset: number, now: number): void {
+    if (this.records === 0) {
+      this.start = offset;
+      this.openedAt = now;
+    }
+    this.end = offset;
+    this.records++;
+  }
+
+  addGood(offset: number, folder: string, line: string, now: number): void {
+    this.take(offset, now);
+    let lines = this.folders.get(folder);
+    if (!lines) this.folders.set(folder, (lines = []));
+    lines.push(line);
+    this.good++;
+    this.bytes += line.length + 1;
+  }
+
+  addDead(offset: number, letter: DeadLetter, now: number): void {
+    this.take(offset, now);
+    const line = JSON.stringify(letter);
+    this.dead.push(line);
+    this.bytes += line.length + 1;
+  }
+}
+
+/** Whether a range should be landed now, and why. */
+export function rollReason(range: OpenRange, policy: RollPolicy, now: number): RollReason | null {
+  if (range.empty) return null;
+  if (range.bytes >= policy.maxBytes) return 'size';
+  if (range.records >= policy.maxRecords) return 'records';
+  if (now - range.openedAt >= policy.maxAgeMs) return 'age';
+  return null;
+}
+
+/** JSON lines text of a list of lines. */
+export function linesText(lines: string[]): string {
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}
