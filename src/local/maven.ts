@@ -85,6 +85,8 @@ export async function ensureMetastoreScripts(layout: Layout): Promise<string> {
       'dependency:unpack',
       '-Dartifact=org.apache.hive:hive-standalone-metastore-server:4.0.1:tar.gz:bin',
       `-DoutputDirectory=${tmp}`,
+      // unpack skips an artifact it has a marker for (kept in stack/hive/target by default)
+      `-Dmdep.markersDirectory=${path.join(tmp, '.markers')}`,
     ],
     'fetch the Hive metastore schema scripts',
     layout,

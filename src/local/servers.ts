@@ -147,11 +147,22 @@ export async function prepare(
   mkdirSync(path.join(data, 'tmp'), { recursive: true });
   const { main, schemaTool } = await classpathFor(layout, server, hooks.onResolve);
   const marker = markerFor(layout, server);
+  // HiveServer2 and Spark grow their heap during queries: G1 with a periodic GC gives it back when
+  // idle. The small servers keep the serial GC (least memory).
+  const gc =
+    server === 'hive' || server === 'spark'
+      ? [
+          '-XX:+UseG1GC',
+          '-XX:G1PeriodicGCInterval=30000',
+          '-XX:MinHeapFreeRatio=10',
+          '-XX:MaxHeapFreeRatio=30',
+        ]
+      : ['-XX:+UseSerialGC'];
   const common = [
     marker,
     `-Xmx${settings.heap[server]}`,
     `-Djava.io.tmpdir=${path.join(data, 'tmp')}`,
-    '-XX:+UseSerialGC',
+    ...gc,
     '-Djava.net.preferIPv4Stack=true',
   ];
   const ports = portsOf(server, settings.ports).map(([, p]) => p);

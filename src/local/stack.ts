@@ -97,7 +97,7 @@ export async function up(
           listener({
             name: 'maven_resolve',
             server,
-            message: `Resolving the ${dir} jars from Maven Central (first time only)`,
+            message: `Resolving the ${dir} jars with Maven (downloads only what ~/.m2 lacks)`,
           }),
         onStep: (text) =>
           listener({ name: 'server_prepare', server, message: `${HEALTHY_NAMES[server]}: ${text}` }),

@@ -79,12 +79,16 @@ describe('HiveServer2 session behaviour', () => {
     });
     try {
       const controller = new AbortController();
-      setTimeout(() => controller.abort(), 1_500);
+      setTimeout(() => controller.abort(), 3_000);
+      const t0 = Date.now();
+      // A Tez task that sleeps 60 s (little memory, unlike a large explode).
       const error = await connection
-        .execute("SELECT count(*) FROM (SELECT explode(split(space(20000000), ' ')) AS x) t", {
-          signal: controller.signal,
-        })
+        .execute(
+          "SELECT count(*) FROM (SELECT reflect('java.lang.Thread', 'sleep', cast(60000 as bigint)) AS x) t",
+          { signal: controller.signal },
+        )
         .catch((e: unknown) => e);
+      expect(Date.now() - t0).toBeLessThan(20_000);
       expect(error).toBeInstanceOf(HiveError);
       const after = await connection.execute('SELECT 2');
       expect(after.rows).toEqual([[2]]);

@@ -12,11 +12,38 @@ import { QdbtError } from '../../errors.js';
 export interface WebHdfsOptions {
   /** NameNode HTTP address, e.g. `http://127.0.0.1:9870`. */
   url: string;
+  /** A second NameNode (HA): requests fail over to it when the first is down or in standby. */
+  standbyUrl?: string;
   /** `user.name` for simple authentication; without it requests act as the server's static user. */
   user?: string;
+  /** A Hadoop delegation token (`delegation=`), used instead of `user.name` when set. */
+  delegationToken?: string;
   /** Per request socket idle timeout. Default 60 s. */
   timeoutMs?: number;
+  /** Attempts per NameNode call on transient failures (connection refused/reset, 503, Standby/RetriableException). Default 4. */
+  attempts?: number;
+  /** First retry delay, doubled each time. Default 200 ms. */
+  retryDelayMs?: number;
+  /** Parallel sockets per host. Default 8. */
+  maxSockets?: number;
 }
+
+/** Exceptions that mean "ask again" (or "ask the other NameNode"). */
+const TRANSIENT_EXCEPTIONS = new Set([
+  'StandbyException',
+  'RetriableException',
+  'SafeModeException',
+  'ObserverRetryOnActiveException',
+]);
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 export interface FileStatus {
   pathSuffix: string;
@@ -64,6 +91,18 @@ export class WebHdfsError extends QdbtError {
   get alreadyExists(): boolean {
     return this.exception === 'FileAlreadyExistsException';
   }
+  /** Worth retrying, possibly on the other NameNode: transport failures, 503, Standby/Retriable/SafeMode. */
+  get transient(): boolean {
+    if (this.status === 0) {
+      const code = (this.cause as { code?: string } | undefined)?.code;
+      return code === undefined || TRANSIENT_CODES.has(code) || /timed out|socket hang up/.test(this.message);
+    }
+    return this.status === 503 || TRANSIENT_EXCEPTIONS.has(this.exception);
+  }
+  /** The NameNode asked is not the active one. */
+  get standby(): boolean {
+    return this.exception === 'StandbyException' || this.exception === 'ObserverRetryOnActiveException';
+  }
 }
 
 interface Response {
@@ -73,13 +112,41 @@ interface Response {
 }
 
 export class WebHdfsClient {
-  private readonly base: URL;
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+  /** The NameNodes, the one believed active first. */
+  private readonly bases: URL[];
+  private active = 0;
+  private readonly agent: http.Agent;
 
   constructor(readonly options: WebHdfsOptions) {
-    this.base = new URL(options.url);
-    if (this.base.protocol !== 'http:')
-      throw new QdbtError('usage', `WebHDFS URL must be http://host:port, not '${options.url}'`);
+    this.bases = [options.url, options.standbyUrl]
+      .filter((u): u is string => !!u)
+      .map((u) => {
+        const url = new URL(u);
+        if (url.protocol !== 'http:')
+          throw new QdbtError('usage', `WebHDFS URL must be http://host:port, not '${u}'`, {
+            hint: 'Set hdfs_url in the profile target, e.g. hdfs_url: http://127.0.0.1:9870',
+          });
+        return url;
+      });
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 8 });
+  }
+
+  /** The NameNode currently used. */
+  get activeUrl(): string {
+    return this.bases[this.active]!.origin;
+  }
+
+  /** GETFILECHECKSUM (HDFS' MD5-of-CRC, comparable between HDFS files only). */
+  async checksum(path: string): Promise<{ algorithm: string; bytes: string; length: number }> {
+    const json = await this.json('GET', 'GETFILECHECKSUM', path);
+    return (json as { FileChecksum: { algorithm: string; bytes: string; length: number } }).FileChecksum;
+  }
+
+  /** GETCONTENTSUMMARY: files, folders and bytes below a path. */
+  async contentSummary(path: string): Promise<{ fileCount: number; directoryCount: number; length: number }> {
+    const json = await this.json('GET', 'GETCONTENTSUMMARY', path);
+    return (json as { ContentSummary: { fileCount: number; directoryCount: number; length: number } })
+      .ContentSummary;
   }
 
   /** LISTSTATUS: the entries of a directory (or the file itself). */
@@ -177,9 +244,13 @@ export class WebHdfsClient {
 
   private url(op: string, path: string, params: Record<string, string>): URL {
     if (!path.startsWith('/')) throw new QdbtError('usage', `HDFS paths must be absolute, not '${path}'`);
-    const url = new URL(`/webhdfs/v1${path.split('/').map(encodeURIComponent).join('/')}`, this.base);
+    const url = new URL(
+      `/webhdfs/v1${path.split('/').map(encodeURIComponent).join('/')}`,
+      this.bases[this.active],
+    );
     url.searchParams.set('op', op);
-    if (this.options.user) url.searchParams.set('user.name', this.options.user);
+    if (this.options.delegationToken) url.searchParams.set('delegation', this.options.delegationToken);
+    else if (this.options.user) url.searchParams.set('user.name', this.options.user);
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
     return url;
   }
@@ -214,11 +285,28 @@ export class WebHdfsClient {
     body?: WriteBody,
     expect: number[] = [200],
   ): Promise<Response> {
-    const response = await this.raw(method, this.url(op, path, params), body, op, path, false);
-    const buffer = await collect(response);
-    const status = response.statusCode ?? 0;
-    if (!expect.includes(status)) throw this.remoteError(op, path, status, buffer);
-    return { status, headers: response.headers, body: buffer };
+    const attempts = Math.max(1, this.options.attempts ?? 4);
+    let delay = this.options.retryDelayMs ?? 200;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const response = await this.raw(method, this.url(op, path, params), body, op, path, false);
+        const buffer = await collect(response);
+        const status = response.statusCode ?? 0;
+        if (!expect.includes(status)) throw this.remoteError(op, path, status, buffer);
+        return { status, headers: response.headers, body: buffer };
+      } catch (error) {
+        // A streamed body cannot be sent twice; everything else sent to the NameNode is idempotent here.
+        const replayable = body === undefined || Buffer.isBuffer(body) || typeof body === 'string';
+        if (!(error instanceof WebHdfsError) || !error.transient || !replayable || attempt >= attempts)
+          throw error;
+        if (this.bases.length > 1 && (error.standby || error.status === 0)) {
+          this.active = (this.active + 1) % this.bases.length;
+          if (attempt === 1) continue; // the other NameNode at once
+        }
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay *= 2;
+      }
+    }
   }
 
   private async send(
