@@ -1,0 +1,285 @@
+/**
+ * Stream ingestion end to end: Kafka -> `qdbt ingest stream` (a child process, from dist/) -> HDFS
+ * -> the staging table, queried through HiveServer2. Exactly once across SIGKILLs and a broker
+ * restart; malformed events in the dead-letter folder.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { Kafka, logLevel } from 'kafkajs';
+import { createAdapter, type Adapter } from '../../src/adapters/index.js';
+import { WebHdfsClient } from '../../src/ingest/hdfs/webhdfs.js';
+import { produceSample } from '../../src/ingest/stream/producer.js';
+import { loadProject } from '../../src/project/loadProject.js';
+import { layoutOf } from '../../src/local/layout.js';
+import { stopProcess } from '../../src/local/processes.js';
+import { loadLocalSettings } from '../../src/local/settings.js';
+import { up } from '../../src/local/stack.js';
+
+const stack = inject('stack');
+const hdfs = new WebHdfsClient({ url: stack.webhdfsUrl });
+const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
+const schemas: string[] = [];
+const topics: string[] = [];
+const lakes: string[] = [];
+let adapter: Adapter | null = null;
+
+interface LogLine {
+  level: string;
+  name: string;
+  msg: string;
+  data: Record<string, unknown>;
+}
+
+class Ingestor {
+  readonly lines: LogLine[] = [];
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  private waiters: Array<{ test: (line: LogLine) => boolean; resolve: () => void }> = [];
+
+  constructor(topic: string, lake: string, schema: string, extra: string[] = []) {
+    this.child = spawn(
+      process.execPath,
+      [
+        'bin/qdbt.js',
+        'ingest',
+        'stream',
+        '--source',
+        'app.events',
+        '--topic',
+        topic,
+        '--lake-path',
+        lake,
+        '--staging-schema',
+        schema,
+        '--group',
+        `${topic}-g`,
+        '--roll-records',
+        '2500',
+        '--roll-seconds',
+        '1',
+        '--stats-every',
+        '1',
+        '--log-format',
+        'json',
+        '--debug',
+        ...extra,
+      ],
+      { cwd: stack.projectDir, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const stderr: string[] = [];
+    this.child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+    createInterface({ input: this.child.stdout! }).on('line', (text) => {
+      let line: LogLine;
+      try {
+        line = JSON.parse(text) as LogLine;
+      } catch {
+        return;
+      }
+      this.lines.push(line);
+      this.waiters = this.waiters.filter((w) => {
+        if (!w.test(line)) return true;
+        w.resolve();
+        return false;
+      });
+    });
+    this.exited = new Promise((resolve) =>
+      this.child.on('exit', (code) => {
+        if (code !== 0 && code !== null)
+          process.stderr.write(`[ingestor] exit ${code}\n${stderr.join('')}\n`);
+        resolve(code);
+      }),
+    );
+  }
+
+  waitFor(test: (line: LogLine) => boolean, timeoutMs = 120_000): Promise<void> {
+    if (this.lines.some(test)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `ingestor log: no matching line in ${timeoutMs} ms; last: ${JSON.stringify(this.lines.slice(-5))}`,
+            ),
+          ),
+        timeoutMs,
+      );
+      this.waiters.push({ test, resolve: () => (clearTimeout(timer), resolve()) });
+      void this.exited.then(() => {
+        clearTimeout(timer);
+        reject(new Error(`ingestor exited while waiting; last: ${JSON.stringify(this.lines.slice(-5))}`));
+      });
+    });
+  }
+
+  /** Number of `stream_range_landed` lines so far. */
+  get landed(): number {
+    return this.lines.filter((l) => l.name === 'stream_range_landed').length;
+  }
+}
+
+async function produce(
+  topic: string,
+  count: number,
+  seed: number,
+  good: Set<number>,
+  rate = 0,
+): Promise<number> {
+  let malformed = 0;
+  await produceSample({
+    brokers: [stack.kafkaBroker],
+    topic,
+    rate,
+    count,
+    seed,
+    idPrefix: `s${seed}`,
+    malformedShare: 0.1,
+    spreadHours: 3,
+    onEvent: (id, bad) => {
+      if (bad) malformed++;
+      else good.add(Number(id.slice(id.lastIndexOf('-') + 1)) + seed * 1_000_000);
+    },
+  });
+  return malformed;
+}
+
+async function hive(): Promise<Adapter> {
+  if (!adapter)
+    adapter = await createAdapter(loadProject({ projectDir: stack.projectDir }).target, { threads: 1 });
+  return adapter;
+}
+
+/** count(*), count(distinct), and the sum of the event numbers, read back through HiveServer2. */
+async function tableFigures(schema: string): Promise<{ rows: number; distinct: number; sum: bigint }> {
+  const a = await hive();
+  const result = await a.execute(
+    `SELECT count(*), count(DISTINCT event_id), sum(cast(substr(split(event_id, '-')[0], 2) AS bigint) * 1000000 + cast(split(event_id, '-')[1] AS bigint)) FROM \`${schema}\`.\`events\``,
+  );
+  const row = result.rows[0]!;
+  return { rows: Number(row[0]), distinct: Number(row[1]), sum: BigInt(String(row[2] ?? 0)) };
+}
+
+async function deadLetters(lake: string): Promise<Array<Record<string, unknown>>> {
+  const dir = `${lake}/_dead_letter`;
+  const letters: Array<Record<string, unknown>> = [];
+  for (const file of await hdfs.list(dir).catch(() => [])) {
+    const text = (await hdfs.read(`${dir}/${file.pathSuffix}`)).toString('utf8');
+    for (const line of text.split('\n').filter(Boolean))
+      letters.push(JSON.parse(line) as Record<string, unknown>);
+  }
+  return letters;
+}
+
+function expectedSum(good: Set<number>): bigint {
+  let sum = 0n;
+  for (const n of good) sum += BigInt(n);
+  return sum;
+}
+
+function assertDeadLetters(letters: Array<Record<string, unknown>>, malformed: number, topic: string): void {
+  expect(letters).toHaveLength(malformed);
+  expect(new Set(letters.map((l) => `${String(l.partition)}:${String(l.offset)}`)).size).toBe(malformed);
+  for (const letter of letters) {
+    expect(letter.topic).toBe(topic);
+    expect(typeof letter.reason).toBe('string');
+    expect(letter.reason).not.toBe('');
+  }
+}
+
+afterAll(async () => {
+  for (const schema of schemas)
+    await adapter?.execute(`DROP DATABASE IF EXISTS \`${schema}\` CASCADE`).catch(() => undefined);
+  await adapter?.close();
+  for (const lake of lakes) await hdfs.delete(lake, { recursive: true }).catch(() => undefined);
+  const kafka = new Kafka({ clientId: 'qdbt-it', brokers: [stack.kafkaBroker], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics }).catch(() => undefined);
+  await admin.disconnect();
+  hdfs.close();
+});
+
+describe('qdbt ingest stream', () => {
+  it('lands every good event exactly once across two SIGKILLs, bad ones in the dead-letter folder', async () => {
+    const topic = `qdbt-it-stream-${runId}-kill`;
+    const lake = `/qdbt-it/stream-${runId}-kill`;
+    const schema = `qdbt_it_stream_${runId}_kill`;
+    schemas.push(schema);
+    topics.push(topic);
+    lakes.push(lake);
+    const good = new Set<number>();
+    let malformed = await produce(topic, 15_000, 1, good);
+
+    // First run: killed right after it landed its first ranges, while others are being written.
+    const first = new Ingestor(topic, lake, schema);
+    await first.waitFor((l) => l.name === 'stream_range_landed');
+    await sleep(150);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const landedFirst = first.landed;
+
+    // More events arrive while it is down, and during the second run.
+    malformed += await produce(topic, 10_000, 2, good);
+    const second = new Ingestor(topic, lake, schema);
+    const producing = produce(topic, 10_000, 3, good, 4_000);
+    await second.waitFor((l) => l.name === 'stream_range_landed');
+    await sleep(1_200);
+    second.child.kill('SIGKILL');
+    await second.exited;
+    malformed += await producing;
+
+    // Third run until it is idle; it stops gracefully by itself.
+    const third = new Ingestor(topic, lake, schema, ['--stop-when-idle', '6']);
+    expect(await third.exited).toBe(0);
+    expect(landedFirst).toBeGreaterThan(0);
+    expect(second.landed).toBeGreaterThan(0);
+    expect(
+      third.lines.some((l) => l.name === 'stream_partition_registered' || l.name === 'stream_range_landed'),
+    ).toBe(true);
+
+    const figures = await tableFigures(schema);
+    expect(figures.rows).toBe(good.size);
+    expect(figures.distinct).toBe(good.size);
+    expect(figures.sum).toBe(expectedSum(good));
+    assertDeadLetters(await deadLetters(lake), malformed, topic);
+    // No leftovers of the killed runs.
+    expect(await hdfs.list(`${lake}/_qdbt_stream/tmp`).catch(() => [])).toEqual([]);
+  });
+
+  it('survives a Kafka broker restart mid-stream and exits cleanly on SIGTERM', async () => {
+    const topic = `qdbt-it-stream-${runId}-broker`;
+    const lake = `/qdbt-it/stream-${runId}-broker`;
+    const schema = `qdbt_it_stream_${runId}_broker`;
+    schemas.push(schema);
+    topics.push(topic);
+    lakes.push(lake);
+    const good = new Set<number>();
+    let malformed = await produce(topic, 20_000, 4, good);
+    const ingestor = new Ingestor(topic, lake, schema, ['--roll-records', '1000']);
+    await ingestor.waitFor((l) => l.name === 'stream_range_landed');
+
+    // Restart the broker through the project's stack code (stop the recorded pid, `up` again).
+    const settings = loadLocalSettings(stack.projectDir, { engine: 'both' });
+    const stopped = await stopProcess(layoutOf(settings), 'kafka');
+    expect(stopped.stopped).toBe(true);
+    await sleep(2_000);
+    await up(settings);
+
+    malformed += await produce(topic, 5_000, 5, good);
+    const total = good.size + malformed;
+    await ingestor.waitFor(
+      (l) => l.name === 'stream_progress' && Number(l.data.eventsLanded) + Number(l.data.deadLanded) >= total,
+      180_000,
+    );
+    ingestor.child.kill('SIGTERM');
+    expect(await ingestor.exited).toBe(0);
+    expect(ingestor.lines.some((l) => l.name === 'stream_summary')).toBe(true);
+
+    const figures = await tableFigures(schema);
+    expect(figures.rows).toBe(good.size);
+    expect(figures.distinct).toBe(good.size);
+    expect(figures.sum).toBe(expectedSum(good));
+    assertDeadLetters(await deadLetters(lake), malformed, topic);
+  });
+});
