@@ -191,3 +191,21 @@ describe('HiveAdapter (fake sessions)', () => {
     ]);
   });
 });
+
+describe('Kerberos without its dependency', () => {
+  it('fails at once naming what to install', async () => {
+    const { HiveServerSession } = await import('../../../src/adapters/hive/session.js');
+    const { AdapterConfigError, isTransient } = await import('../../../src/adapters/hive/errors.js');
+    const error = await HiveServerSession.open({
+      host: '127.0.0.1',
+      port: 1,
+      transport: 'binary',
+      auth: 'KERBEROS',
+      connectTimeoutMs: 1000,
+    }).catch((e: unknown) => e as InstanceType<typeof AdapterConfigError>);
+    expect(error).toBeInstanceOf(AdapterConfigError);
+    expect(error.message).toMatch(/`kerberos` npm package/);
+    expect(error.hint).toMatch(/libkrb5-dev/);
+    expect(isTransient(error)).toBe(false);
+  });
+});
