@@ -202,10 +202,13 @@ describe('Kerberos without its dependency', () => {
       transport: 'binary',
       auth: 'KERBEROS',
       connectTimeoutMs: 1000,
-    }).catch((e: unknown) => e as InstanceType<typeof AdapterConfigError>);
+    }).then(
+      () => null,
+      (e: unknown) => e as InstanceType<typeof AdapterConfigError>,
+    );
     expect(error).toBeInstanceOf(AdapterConfigError);
-    expect(error.message).toMatch(/`kerberos` npm package/);
-    expect(error.hint).toMatch(/libkrb5-dev/);
+    expect(error!.message).toMatch(/`kerberos` npm package/);
+    expect(error!.hint).toMatch(/libkrb5-dev/);
     expect(isTransient(error)).toBe(false);
   });
 });
