@@ -1,0 +1,107 @@
+/** Local file reading and HDFS streaming writes for the batch lander. */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
+import type { WebHdfsClient } from '../hdfs/webhdfs.js';
+
+export async function sha256File(path: string): Promise<{ checksum: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { checksum: hash.digest('hex'), bytes };
+}
+
+export class NotTextError extends Error {}
+
+/**
+ * Lines of a local UTF-8 file with their 1-based numbers, without the line break (a trailing `\r`
+ * is removed too). Throws NotTextError on bytes that are not UTF-8 text.
+ */
+export async function* readLines(path: string): AsyncGenerator<[string, number]> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let rest = '';
+  let lineNo = 0;
+  let first = true;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    let text: string;
+    try {
+      text = decoder.decode(chunk as Buffer, { stream: true });
+    } catch {
+      throw new NotTextError('not UTF-8 text');
+    }
+    if (first) {
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      first = false;
+    }
+    if (text.includes('\0')) throw new NotTextError('binary content (NUL bytes)');
+    text = rest + text;
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      if (nl === -1) break;
+      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      yield [text.slice(start, end), ++lineNo];
+      start = nl + 1;
+    }
+    rest = text.slice(start);
+  }
+  try {
+    rest += decoder.decode();
+  } catch {
+    throw new NotTextError('not UTF-8 text (cut in a character)');
+  }
+  if (rest.length) yield [rest.endsWith('\r') ? rest.slice(0, -1) : rest, ++lineNo];
+}
+
+/** A streaming HDFS file write: text written in 256 KB slices, with backpressure. */
+export class HdfsTextWriter {
+  private readonly stream = new PassThrough({ highWaterMark: 1 << 20 });
+  private readonly done: Promise<void>;
+  private buffer: string[] = [];
+  private buffered = 0;
+  private failed: unknown = null;
+  bytes = 0;
+
+  constructor(
+    client: WebHdfsClient,
+    readonly path: string,
+  ) {
+    this.done = client.create(path, this.stream);
+    this.done.catch((error: unknown) => {
+      this.failed = error;
+    });
+  }
+
+  async write(text: string): Promise<void> {
+    this.buffer.push(text);
+    this.buffered += text.length;
+    if (this.buffered >= 1 << 18) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (!this.buffer.length) return;
+    const chunk = Buffer.from(this.buffer.join(''), 'utf8');
+    this.buffer = [];
+    this.buffered = 0;
+    this.bytes += chunk.length;
+    if (this.failed) throw this.failed;
+    if (!this.stream.write(chunk)) await Promise.race([once(this.stream, 'drain'), this.done]);
+    if (this.failed) throw this.failed;
+  }
+
+  async close(): Promise<number> {
+    await this.flush();
+    this.stream.end();
+    await this.done;
+    return this.bytes;
+  }
+
+  abort(): void {
+    this.stream.destroy(new Error('write aborted'));
+    this.done.catch(() => undefined);
+  }
+}

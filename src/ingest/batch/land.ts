@@ -1,0 +1,438 @@
+/**
+ * Landing one batch file: check it against its declaration, write it to a hidden temporary name in
+ * its partition folder, rename it into place. Hive skips names starting with `.` or `_`, so a reader
+ * never sees half a file.
+ *
+ * What lands:
+ * - The file's own bytes, when its columns are the declared ones in the declared order (aliases
+ *   allowed: the staging table maps columns by position and skips the header) and every row is good.
+ * - Otherwise a normalized file: header in declared names and order, columns reordered, missing
+ *   optional columns empty, bad rows left out. The original bytes then land under
+ *   `<lakePath>/_original/<partition>/` for audit, and bad rows go to
+ *   `<lakePath>/_rejects/<partition>/<file>.rejects.jsonl` with their line numbers.
+ * - A file that cannot be read as declared goes to `<lakePath>/_quarantine/` with a `.reason.txt`.
+ */
+import { createReadStream } from 'node:fs';
+import { basename, extname } from 'node:path';
+import type { WebHdfsClient } from '../hdfs/webhdfs.js';
+import type { LandingDeclaration } from '../landing/types.js';
+import type { LandedRecord, QuarantinedRecord } from '../ledger/index.js';
+import { partitionPath, type PartitionValues } from '../register/ddl.js';
+import { HdfsTextWriter, NotTextError, readLines } from './io.js';
+import {
+  checkJsonLine,
+  csvRowChecker,
+  eventTimePartition,
+  hourPartition,
+  joinCsv,
+  mapHeader,
+  spellings,
+  splitCsv,
+  type HeaderMapping,
+} from './records.js';
+
+export interface LocalFile {
+  /** Absolute local path. */
+  path: string;
+  /** Path relative to the landing folder. */
+  relPath: string;
+  bytes: number;
+  checksum: string;
+  /** 1 + the versions of this name landed before. */
+  version: number;
+}
+
+export type LandedFields = Omit<LandedRecord, 'v' | 'id' | 'source' | 'at'>;
+export type QuarantinedFields = Omit<QuarantinedRecord, 'v' | 'id' | 'source' | 'at'>;
+
+export type LandResult =
+  | { status: 'landed'; records: LandedFields[] }
+  | { status: 'quarantined'; record: QuarantinedFields };
+
+export interface Reject {
+  line: number;
+  /** Last line of a record that spans several. */
+  to?: number;
+  reason: string;
+  raw: string;
+}
+
+const MAX_REJECT_RAW = 2000;
+
+class Quarantine extends Error {}
+
+export async function landFile(
+  client: WebHdfsClient,
+  declaration: LandingDeclaration,
+  file: LocalFile,
+  now: Date,
+): Promise<LandResult> {
+  try {
+    return await landChecked(client, declaration, file, now);
+  } catch (error) {
+    if (error instanceof Quarantine || error instanceof NotTextError) {
+      const reason = error.message;
+      return { status: 'quarantined', record: await quarantine(client, declaration, file, reason, now) };
+    }
+    throw error;
+  }
+}
+
+function landedName(file: LocalFile): string {
+  const name = basename(file.relPath);
+  const ext = extname(name);
+  return `${name.slice(0, name.length - ext.length)}.${file.checksum.slice(0, 8)}${ext}`;
+}
+
+function tmpName(dir: string, name: string): string {
+  return `${dir}/.${name}.${process.pid}-${Math.random().toString(36).slice(2, 8)}.tmp`;
+}
+
+async function quarantine(
+  client: WebHdfsClient,
+  declaration: LandingDeclaration,
+  file: LocalFile,
+  reason: string,
+  now: Date,
+): Promise<QuarantinedFields> {
+  const dir = `${declaration.lakePath}/_quarantine/${now.toISOString().slice(0, 10)}`;
+  const name = landedName(file);
+  const path = `${dir}/${name}`;
+  if (!(await client.exists(path))) {
+    const tmp = tmpName(dir, name);
+    await client.create(tmp, createReadStream(file.path));
+    await client.rename(tmp, path);
+  }
+  const text = [
+    `file: ${file.relPath}`,
+    `source: ${declaration.sourceName}.${declaration.tableName} (${declaration.file})`,
+    `sha256: ${file.checksum}`,
+    `bytes: ${file.bytes}`,
+    `at: ${now.toISOString()}`,
+    `reason: ${reason}`,
+    '',
+  ].join('\n');
+  await client.create(`${path}.reason.txt`, text, { overwrite: true });
+  return {
+    event: 'quarantined',
+    source_file: basename(file.relPath),
+    source_path: file.relPath,
+    checksum: file.checksum,
+    bytes: file.bytes,
+    reason,
+    path,
+  };
+}
+
+interface Output {
+  partition: PartitionValues;
+  dir: string;
+  writer: HdfsTextWriter;
+  rows: number;
+}
+
+async function landChecked(
+  client: WebHdfsClient,
+  declaration: LandingDeclaration,
+  file: LocalFile,
+  now: Date,
+): Promise<LandResult> {
+  if (file.bytes === 0) throw new Quarantine('empty file');
+  const lines = readLines(file.path);
+  const name = landedName(file);
+  const ingestion = hourPartition(now);
+  const eventField = declaration.partitioning.kind === 'event_time' ? declaration.partitioning.field : null;
+  const rejects: Reject[] = [];
+  let rowsIn = 0;
+
+  // ---- CSV header
+  let mapping: HeaderMapping | null = null;
+  let headerLine = '';
+  let nextLine: IteratorResult<[string, number]> | null = null;
+  const csv = declaration.csv;
+  if (declaration.format === 'csv') {
+    if (!csv!.header)
+      throw new Quarantine('CSV without a header line is not supported: declare csv: {header: true}');
+    const first = await lines.next();
+    if (first.done) throw new Quarantine('empty file');
+    headerLine = first.value[0];
+    const fields = splitCsv(headerLine, csv!.delimiter, csv!.quote);
+    if (!fields) throw new Quarantine('the header line has an unclosed quote');
+    const verdict = mapHeader(declaration, fields);
+    if (!verdict.ok) throw new Quarantine(verdict.reason);
+    mapping = verdict.mapping;
+  } else {
+    nextLine = await lines.next();
+    while (!nextLine.done && !nextLine.value[0].trim()) nextLine = await lines.next();
+    if (nextLine.done) throw new Quarantine('empty file');
+    const probe = checkJsonLine(declaration, spellings(declaration.columns), nextLine.value[0]);
+    if (!probe.ok && probe.notJson)
+      throw new Quarantine(`not JSON lines: line ${nextLine.value[1]}: ${probe.reason}`);
+  }
+
+  // ---- Raw mode: the file's bytes land as they are, while its rows are checked.
+  const raw = !eventField && (mapping === null || mapping.inDeclaredOrder);
+  /** JSON in raw mode: a blank line or an aliased key means the bytes cannot land as they are. */
+  let needsNormalizing = false;
+  const baseDir = `${declaration.lakePath}/${partitionPath(ingestion)}`;
+  const rawTmp = raw ? tmpName(baseDir, name) : null;
+  const rawUpload = rawTmp ? client.create(rawTmp, createReadStream(file.path)) : null;
+  rawUpload?.catch(() => undefined);
+
+  // ---- Normalized mode: good rows, declared order, one file per partition.
+  const outputs = new Map<string, Output>();
+  const normalizedHeader = declaration.columns.map((c) => c.name).join(csv?.delimiter ?? ',');
+  const outputFor = async (partition: PartitionValues): Promise<Output> => {
+    const key = partitionPath(partition);
+    let out = outputs.get(key);
+    if (!out) {
+      const dir = `${declaration.lakePath}/${key}`;
+      out = { partition, dir, writer: new HdfsTextWriter(client, tmpName(dir, name)), rows: 0 };
+      outputs.set(key, out);
+      if (mapping) await out.writer.write(`${normalizedHeader}\n`);
+    }
+    return out;
+  };
+  const lookup = spellings(declaration.columns);
+  const eventIndex = eventField ? declaration.columns.findIndex((c) => c.name === eventField) : -1;
+
+  try {
+    if (mapping) {
+      const checker = csvRowChecker(declaration, mapping);
+      let pending: { text: string; line: number } | null = null;
+      for await (const [line, lineNo] of lines) {
+        let text = line;
+        let start = lineNo;
+        if (pending) {
+          text = `${pending.text}\n${line}`;
+          start = pending.line;
+          pending = null;
+        }
+        if (!text.length) {
+          rowsIn++;
+          rejects.push({ line: lineNo, reason: 'empty line', raw: '' });
+          continue;
+        }
+        const fields = splitCsv(text, csv!.delimiter, csv!.quote);
+        if (!fields) {
+          pending = { text, line: start };
+          continue;
+        }
+        rowsIn++;
+        if (start !== lineNo) {
+          rejects.push({
+            line: start,
+            to: lineNo,
+            reason: 'line break inside a quoted field (Hive reads one row per line)',
+            raw: text.slice(0, MAX_REJECT_RAW),
+          });
+          continue;
+        }
+        const problem = checker.check(fields);
+        if (problem) {
+          rejects.push({ line: lineNo, reason: problem, raw: text.slice(0, MAX_REJECT_RAW) });
+          continue;
+        }
+        if (raw) continue;
+        let partition: PartitionValues = ingestion;
+        if (eventIndex >= 0) {
+          const p = eventTimePartition(fields[mapping.sourceIndex[eventIndex]!]);
+          if (!p) {
+            rejects.push({
+              line: lineNo,
+              reason: `${eventField} is not a time`,
+              raw: text.slice(0, MAX_REJECT_RAW),
+            });
+            continue;
+          }
+          partition = p;
+        }
+        const out = await outputFor(partition);
+        const ordered = mapping.sourceIndex.map((s) => (s < 0 ? '' : fields[s]!));
+        await out.writer.write(`${joinCsv(ordered, csv!.delimiter, csv!.quote)}\n`);
+        out.rows++;
+      }
+      if (pending) {
+        rowsIn++;
+        rejects.push({
+          line: pending.line,
+          reason: 'unclosed quote at the end of the file',
+          raw: pending.text.slice(0, MAX_REJECT_RAW),
+        });
+      }
+    } else {
+      const all = (async function* () {
+        if (nextLine && !nextLine.done) yield nextLine.value;
+        yield* lines;
+      })();
+      for await (const [line, lineNo] of all) {
+        if (!line.trim()) {
+          needsNormalizing = true; // blank lines in JSON lines are not records
+          continue;
+        }
+        rowsIn++;
+        const verdict = checkJsonLine(declaration, lookup, line);
+        if (!verdict.ok) {
+          rejects.push({ line: lineNo, reason: verdict.reason, raw: line.slice(0, MAX_REJECT_RAW) });
+          continue;
+        }
+        if (raw) {
+          if (verdict.renamed) needsNormalizing = true;
+          continue;
+        }
+        let partition: PartitionValues = ingestion;
+        if (eventField) {
+          const p = eventTimePartition(verdict.value[eventField]);
+          if (!p) {
+            rejects.push({
+              line: lineNo,
+              reason: `${eventField} is not a time`,
+              raw: line.slice(0, MAX_REJECT_RAW),
+            });
+            continue;
+          }
+          partition = p;
+        }
+        const out = await outputFor(partition);
+        await out.writer.write(`${verdict.line}\n`);
+        out.rows++;
+      }
+    }
+  } catch (error) {
+    for (const out of outputs.values()) out.writer.abort();
+    if (rawUpload)
+      await rawUpload.then(
+        () => client.delete(rawTmp!),
+        () => undefined,
+      );
+    throw error;
+  }
+
+  const good = rowsIn - rejects.length;
+  if (rowsIn > 0 && good === 0) {
+    for (const out of outputs.values()) out.writer.abort();
+    if (rawUpload)
+      await rawUpload.then(
+        () => client.delete(rawTmp!),
+        () => undefined,
+      );
+    throw new Quarantine(
+      `every one of ${rowsIn} rows was rejected; first: line ${rejects[0]!.line}: ${rejects[0]!.reason}`,
+    );
+  }
+
+  // The original bytes are kept whenever what lands differs from them.
+  const originalDir = `${declaration.lakePath}/_original/${partitionPath(ingestion)}`;
+  let originalPath: string | null = null;
+  const keepOriginal = async (): Promise<void> => {
+    originalPath = `${originalDir}/${name}`;
+    if (await client.exists(originalPath)) return;
+    await client.mkdirs(originalDir);
+    if (rawTmp) {
+      if (!(await client.rename(rawTmp, originalPath)))
+        throw new Error(`could not move ${rawTmp} to ${originalPath}`);
+    } else {
+      const tmp = tmpName(originalDir, name);
+      await client.create(tmp, createReadStream(file.path));
+      await client.rename(tmp, originalPath);
+    }
+  };
+
+  if (raw) {
+    await rawUpload;
+    if (rejects.length === 0 && !needsNormalizing) {
+      const final = `${baseDir}/${name}`;
+      await moveIntoPlace(client, rawTmp!, final);
+      return {
+        status: 'landed',
+        records: [landedFields(file, ingestion, final, rowsIn, 0, file.bytes, null, null, false)],
+      };
+    }
+    // Bad rows (or aliased JSON keys): write the good rows again, without the bad ones.
+    const badLines = new Set<number>();
+    for (const r of rejects) for (let l = r.line; l <= (r.to ?? r.line); l++) badLines.add(l);
+    const out = await outputFor(ingestion);
+    for await (const [line, lineNo] of readLines(file.path)) {
+      if ((mapping && lineNo === 1) || badLines.has(lineNo) || !line.trim()) continue;
+      const text = mapping ? line : (checkJsonLine(declaration, lookup, line) as { line: string }).line;
+      await out.writer.write(`${text}\n`);
+      out.rows++;
+    }
+  }
+
+  if (outputs.size === 0 && rowsIn === 0) await outputFor(ingestion); // header only: land it, 0 rows
+  await keepOriginal();
+  const rejectsPath = rejects.length
+    ? await writeRejects(client, declaration, ingestion, name, file, rejects)
+    : null;
+  const records: LandedFields[] = [];
+  for (const out of outputs.values()) {
+    const bytes = await out.writer.close();
+    const final = `${out.dir}/${name}`;
+    await moveIntoPlace(client, out.writer.path, final);
+    records.push(
+      landedFields(file, out.partition, final, out.rows, 0, bytes, originalPath, rejectsPath, true),
+    );
+  }
+  // Rejected rows are counted once, on the first record of the file.
+  records[0]!.rows_rejected = rejects.length;
+  return { status: 'landed', records };
+}
+
+async function moveIntoPlace(client: WebHdfsClient, tmp: string, final: string): Promise<void> {
+  if (await client.rename(tmp, final)) return;
+  // Same name means same checksum (it is in the name): a run that stopped before its ledger write.
+  if (await client.exists(final)) {
+    await client.delete(tmp);
+    return;
+  }
+  throw new Error(`could not rename ${tmp} to ${final}`);
+}
+
+async function writeRejects(
+  client: WebHdfsClient,
+  declaration: LandingDeclaration,
+  partition: PartitionValues,
+  name: string,
+  file: LocalFile,
+  rejects: Reject[],
+): Promise<string> {
+  const path = `${declaration.lakePath}/_rejects/${partitionPath(partition)}/${name}.rejects.jsonl`;
+  const text = rejects
+    .map(
+      (r) =>
+        `${JSON.stringify({ file: file.relPath, line: r.line, ...(r.to ? { to_line: r.to } : {}), reason: r.reason, raw: r.raw })}\n`,
+    )
+    .join('');
+  await client.create(path, text, { overwrite: true });
+  return path;
+}
+
+function landedFields(
+  file: LocalFile,
+  partition: PartitionValues,
+  path: string,
+  rows: number,
+  rowsRejected: number,
+  landedBytes: number,
+  originalPath: string | null,
+  rejectsPath: string | null,
+  normalized: boolean,
+): LandedFields {
+  return {
+    event: 'landed',
+    source_file: basename(file.relPath),
+    source_path: file.relPath,
+    checksum: file.checksum,
+    version: file.version,
+    rows,
+    rows_rejected: rowsRejected,
+    bytes: file.bytes,
+    landed_bytes: landedBytes,
+    partition,
+    path,
+    original_path: originalPath,
+    rejects_path: rejectsPath,
+    normalized,
+  };
+}

@@ -1,0 +1,295 @@
+/**
+ * `qdbt ingest batch`: one pass over a landing folder (or a watch loop of passes). For each new
+ * file matched by a declaration: checksum, skip what the ledger already has, land, record in the
+ * ledger, then register the new partitions on the staging table.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { fnmatch } from '../../graph/glob.js';
+import type { WebHdfsClient } from '../hdfs/webhdfs.js';
+import type { LandingDeclaration } from '../landing/types.js';
+import {
+  LedgerWriter,
+  mapLimit,
+  readLedger,
+  unregisteredPartitions,
+  type LandedRecord,
+  type QuarantinedRecord,
+} from '../ledger/index.js';
+import { ensureStagingTable, registerPartition, type RegisterAdapter } from '../register/index.js';
+import { partitionPath, type PartitionValues } from '../register/ddl.js';
+import { sha256File } from './io.js';
+import { landFile, type LocalFile } from './land.js';
+
+export interface BatchEvent {
+  name:
+    | 'file_landed'
+    | 'file_skipped'
+    | 'file_quarantined'
+    | 'file_failed'
+    | 'file_unmatched'
+    | 'partition_registered'
+    | 'table_created'
+    | 'batch_summary';
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+export interface BatchOptions {
+  client: WebHdfsClient;
+  /** Connects on first use (only when something needs registering). */
+  adapter: () => Promise<RegisterAdapter>;
+  declarations: LandingDeclaration[];
+  /** The local landing folder. */
+  from: string;
+  /** Files modified less than this long ago may still be being written: left for the next pass. Default 1000. */
+  settleMs?: number;
+  /** Files landed at once. Default 4. */
+  parallel?: number;
+  now?: () => Date;
+  emit?: (event: BatchEvent) => void;
+  /** Stop between files (SIGTERM in --watch). */
+  signal?: AbortSignal;
+}
+
+export interface BatchSummary {
+  landed: number;
+  skipped: number;
+  quarantined: number;
+  failed: number;
+  unmatched: number;
+  rowsIn: number;
+  rowsLanded: number;
+  rowsRejected: number;
+  bytes: number;
+  partitionsRegistered: number;
+  seconds: number;
+}
+
+interface Candidate {
+  path: string;
+  relPath: string;
+  mtimeMs: number;
+  size: number;
+}
+
+async function walk(root: string, dir = root, out: Candidate[] = []): Promise<Candidate[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && dir === root) return out;
+    throw error;
+  }
+  for (const entry of entries) {
+    if (entry.name.startsWith('.') || entry.name.startsWith('_')) continue; // partial copies, markers
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await walk(root, path, out);
+    else if (entry.isFile()) {
+      const s = await stat(path);
+      out.push({
+        path,
+        relPath: relative(root, path).split(sep).join('/'),
+        mtimeMs: s.mtimeMs,
+        size: s.size,
+      });
+    }
+  }
+  return out;
+}
+
+export function matchDeclaration(
+  declarations: LandingDeclaration[],
+  relPath: string,
+): LandingDeclaration | null {
+  const name = relPath.slice(relPath.lastIndexOf('/') + 1);
+  for (const d of declarations) {
+    if (d.kind !== 'batch' || !d.filePattern) continue;
+    const pattern = d.filePattern;
+    if (pattern.includes('/') ? fnmatch(relPath, pattern) : fnmatch(name, pattern)) return d;
+  }
+  return null;
+}
+
+/** One pass over the landing folder. */
+export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSummary> {
+  const started = performance.now();
+  const emit = options.emit ?? (() => undefined);
+  const now = options.now ?? (() => new Date());
+  const settle = options.settleMs ?? 1000;
+  const summary: BatchSummary = {
+    landed: 0,
+    skipped: 0,
+    quarantined: 0,
+    failed: 0,
+    unmatched: 0,
+    rowsIn: 0,
+    rowsLanded: 0,
+    rowsRejected: 0,
+    bytes: 0,
+    partitionsRegistered: 0,
+    seconds: 0,
+  };
+  const files = (await walk(options.from)).sort((a, b) => a.relPath.localeCompare(b.relPath));
+  const byDeclaration = new Map<LandingDeclaration, Candidate[]>();
+  for (const file of files) {
+    const d = matchDeclaration(options.declarations, file.relPath);
+    if (!d) {
+      summary.unmatched++;
+      emit({
+        name: 'file_unmatched',
+        level: 'debug',
+        message: `${file.relPath}: no landing declaration matches it`,
+      });
+      continue;
+    }
+    if (now().getTime() - file.mtimeMs < settle) {
+      emit({
+        name: 'file_skipped',
+        level: 'debug',
+        message: `${file.relPath}: still changing, left for the next pass`,
+      });
+      continue;
+    }
+    const list = byDeclaration.get(d) ?? [];
+    list.push(file);
+    byDeclaration.set(d, list);
+  }
+
+  for (const [declaration, candidates] of byDeclaration) {
+    if (options.signal?.aborted) break;
+    const label = `${declaration.sourceName}.${declaration.tableName}`;
+    const ledger = await readLedger(options.client, declaration);
+    const known = new Map<string, LandedRecord | QuarantinedRecord>();
+    const versions = new Map<string, Set<string>>();
+    for (const r of ledger) {
+      if (r.event !== 'landed' && r.event !== 'quarantined') continue;
+      known.set(r.checksum, r);
+      const set = versions.get(r.source_file) ?? new Set<string>();
+      set.add(r.checksum);
+      versions.set(r.source_file, set);
+    }
+    const writer = new LedgerWriter(options.client, declaration);
+    const toRegister = new Map<string, { partition: PartitionValues; location: string }>();
+    for (const p of unregisteredPartitions(ledger)) toRegister.set(partitionPath(p.partition), p);
+
+    await mapLimit(candidates, options.parallel ?? 4, async (candidate) => {
+      if (options.signal?.aborted) return;
+      try {
+        const { checksum, bytes } = await sha256File(candidate.path);
+        const seen = known.get(checksum);
+        if (seen) {
+          summary.skipped++;
+          emit({
+            name: 'file_skipped',
+            level: 'debug',
+            message: `${candidate.relPath}: already ${seen.event} (same sha256 as ${seen.source_path}, ${seen.at})`,
+          });
+          return;
+        }
+        const name = candidate.relPath.slice(candidate.relPath.lastIndexOf('/') + 1);
+        const names = versions.get(name) ?? new Set<string>();
+        const version = names.size + 1;
+        names.add(checksum);
+        versions.set(name, names);
+        // A copy of the same bytes later in this pass is skipped too.
+        known.set(checksum, {
+          event: 'landed',
+          source_path: candidate.relPath,
+          at: 'this pass',
+        } as LandedRecord);
+        const file: LocalFile = {
+          path: candidate.path,
+          relPath: candidate.relPath,
+          bytes,
+          checksum,
+          version,
+        };
+        const result = await landFile(options.client, declaration, file, now());
+        if (result.status === 'quarantined') {
+          await writer.append(result.record);
+          summary.quarantined++;
+          emit({
+            name: 'file_quarantined',
+            level: 'warn',
+            message: `${label}: ${candidate.relPath} quarantined: ${result.record.reason} (${result.record.path})`,
+            data: { ...result.record },
+          });
+          return;
+        }
+        await writer.append(...result.records);
+        const rows = result.records.reduce((n, r) => n + r.rows, 0);
+        const rejected = result.records.reduce((n, r) => n + r.rows_rejected, 0);
+        summary.landed++;
+        summary.rowsLanded += rows;
+        summary.rowsRejected += rejected;
+        summary.rowsIn += rows + rejected;
+        summary.bytes += bytes;
+        for (const r of result.records) {
+          const key = partitionPath(r.partition);
+          toRegister.set(key, { partition: r.partition, location: `${declaration.lakePath}/${key}` });
+        }
+        const first = result.records[0]!;
+        const how = first.normalized ? 'normalized' : 'unchanged';
+        emit({
+          name: 'file_landed',
+          level: rejected ? 'warn' : 'info',
+          message:
+            `${label}: ${candidate.relPath}${version > 1 ? ` (version ${version})` : ''} landed ${how}, ${rows} rows` +
+            (rejected ? `, ${rejected} rejected (${first.rejects_path})` : '') +
+            ` -> ${result.records.map((r) => r.path).join(', ')}`,
+          data: { records: result.records },
+        });
+      } catch (error) {
+        summary.failed++;
+        emit({
+          name: 'file_failed',
+          level: 'error',
+          message: `${label}: ${candidate.relPath}: ${(error as Error).message} (left in place; the next pass retries it)`,
+        });
+      }
+    });
+
+    if (toRegister.size) {
+      const adapter = await options.adapter();
+      const ddl = await ensureStagingTable(adapter, declaration);
+      emit({ name: 'table_created', level: 'debug', message: ddl });
+      for (const { partition, location } of toRegister.values()) {
+        await registerPartition(adapter, declaration, partition, location);
+        await writer.append({ event: 'registered', partition, location });
+        summary.partitionsRegistered++;
+        emit({
+          name: 'partition_registered',
+          level: 'info',
+          message: `${declaration.stagingTable.schema}.${declaration.stagingTable.name}: partition ${partitionPath(partition)} registered`,
+        });
+      }
+    }
+  }
+  summary.seconds = (performance.now() - started) / 1000;
+  return summary;
+}
+
+/** Passes until the signal aborts; a pass in progress finishes its current files first. */
+export async function watchBatch(
+  options: BatchOptions & { intervalMs: number; onPass?: (summary: BatchSummary) => void },
+): Promise<void> {
+  const signal = options.signal;
+  while (!signal?.aborted) {
+    const summary = await ingestBatchOnce(options);
+    options.onPass?.(summary);
+    if (signal?.aborted) break;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, options.intervalMs);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
+    });
+  }
+}
