@@ -4,13 +4,14 @@
 //
 //   npm run bench:run                      real HiveServer2 at BENCH_HOST:BENCH_PORT (127.0.0.1:10000)
 //   BENCH_FAKE=1 npm run bench:run         no server: a fake adapter answering after BENCH_LATENCY_MS
+// (Without dist/adapters/index.js, qdbt runs in-process on the baseline's HiveConnection sessions.)
 //
 // For N = 50 and 200 trivial view models (BENCH_SIZES), each run: `qdbt run --threads T` as a
 // process (its statements recorded from `--log-format json --debug`), then the baseline as a
 // process replaying those statements per node on T sessions. Prints both wall times, the ratio
 // and qdbt's overhead per model; the median of BENCH_RUNS runs. Goal: under 20 ms per model.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout } from 'node:timers';
@@ -83,7 +84,8 @@ function generateProject(dir, n) {
 
 /** Runs qdbt as a process; returns its wall time and the statements it sent, per node in start order. */
 function timeQdbt(dir) {
-  const args = fake
+  const inProcess = fake || !existsSync(join(root, 'dist', 'adapters', 'index.js'));
+  const args = inProcess
     ? [fileURLToPath(import.meta.url), '--qdbt-fake', dir]
     : [
         join(root, 'bin', 'qdbt.js'),
@@ -167,6 +169,34 @@ async function baseline(file) {
   await Promise.all(sessions.map((s) => s.close()));
 }
 
+/**
+ * Until src/adapters/index.ts lands: the same HiveConnection sessions the baseline uses, one per
+ * thread, behind the adapter's execute(). Measures the runner and materializations, not the adapter.
+ */
+async function connectionPool() {
+  const { HiveConnection } = await import(
+    pathToFileURL(join(root, 'dist', 'adapters', 'hive', 'connection.js')).href
+  );
+  const open = () =>
+    HiveConnection.open({ host, port, auth: 'NONE', user: process.env.USER ?? 'hive', database: 'default' });
+  const free = await Promise.all(Array.from({ length: threads }, open));
+  const all = [...free];
+  const waiting = [];
+  process.on('beforeExit', () => Promise.all(all.map((c) => c.close())));
+  await free[0].execute(`create database if not exists ${schema}`);
+  return async (sql, options) => {
+    const session = free.pop() ?? (await new Promise((r) => waiting.push(r)));
+    try {
+      const result = await session.execute(sql, { signal: options?.signal });
+      return { columns: [], rows: result.rows ?? [], rowsAffected: null, elapsedMs: 0 };
+    } finally {
+      const next = waiting.shift();
+      if (next) next(session);
+      else free.push(session);
+    }
+  };
+}
+
 /** qdbt without a server: the real CLI path (load, select, compile, materializations, scheduler, output). */
 async function qdbtFake(dir) {
   const dist = (p) => pathToFileURL(join(root, 'dist', p)).href;
@@ -186,12 +216,15 @@ async function qdbtFake(dir) {
     canWriteTransactional: true,
     supportsStoredAs: true,
   };
+  const execute = fake
+    ? () =>
+        new Promise((r) =>
+          setTimeout(() => r({ columns: [], rows: [], rowsAffected: null, elapsedMs: latencyMs }), latencyMs),
+        )
+    : await connectionPool();
   const adapter = {
     capabilities,
-    execute: () =>
-      new Promise((r) =>
-        setTimeout(() => r({ columns: [], rows: [], rowsAffected: null, elapsedMs: latencyMs }), latencyMs),
-      ),
+    execute,
     listRelations: async () => new Map(),
     describeRelation: async () => null,
     invalidate: () => {},

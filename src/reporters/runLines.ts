@@ -186,7 +186,7 @@ export function summaryEvents(
       const where = label.file ? ` (${label.file})` : '';
       const lines = [
         `${isWarn ? 'Warning' : 'Failure'} in ${label.kind} ${label.name}${where}`,
-        `  ${result.message.split('\n').join('\n  ')}`,
+        `  ${explain(label, result).split('\n').join('\n  ')}`,
       ];
       if (label.compiledPath) lines.push(`  compiled code at ${label.compiledPath}`);
       events.push({
@@ -210,6 +210,15 @@ export function summaryEvents(
     data: { ...counts },
   });
   return events;
+}
+
+/** dbt's wording for a test that returned rows: `Got 3 results, configured to fail if != 0`. */
+function explain(label: NodeLabel, result: LineResult): string {
+  if (label.kind === 'test' && result.failures !== null && /^(FAIL|WARN) \d+$/.test(result.message.trim())) {
+    const n = result.failures;
+    return `Got ${n} result${n === 1 ? '' : 's'}, configured to ${result.status === 'warn' ? 'warn' : 'fail'} if != 0`;
+  }
+  return result.message;
 }
 
 /** An empty console line; JSON lines leave it out. */

@@ -75,7 +75,7 @@ export function planRun(
     const i = index.get(id);
     parents.set(id, i === undefined ? [] : nearestOf(i));
   }
-  if (options.testsGateChildren) addTestEdges(manifest, order, parents);
+  if (options.testsGateChildren) addTestEdges(manifest, graph, order, parents);
   return { order: options.testsGateChildren ? reorder(order, parents) : order, parents };
 }
 
@@ -84,22 +84,17 @@ export function isEphemeral(node: GraphNode): boolean {
 }
 
 /**
- * For each planned test T on parent P: every planned non-test child C of P also waits for T,
- * unless C is T's parent or upstream of T (that edge would close a loop).
+ * For each planned test T on parent P (planned or not, e.g. in `qdbt retry`): every planned
+ * non-test node C downstream of P (directly, or through unplanned nodes) also waits for T, unless
+ * C is upstream of T (that edge would close a loop).
  */
 function addTestEdges(
   manifest: Pick<Manifest, 'nodes'>,
+  graph: ProjectGraph,
   order: string[],
   parents: Map<string, string[]>,
 ): void {
-  const children = new Map<string, string[]>();
-  for (const id of order) {
-    for (const p of parents.get(id)!) {
-      let list = children.get(p);
-      if (!list) children.set(p, (list = []));
-      list.push(id);
-    }
-  }
+  const { ids, index, children } = adjacencyOf(graph);
   const ancestorsOf = (id: string): Set<string> => {
     const seen = new Set<string>();
     const stack = [...parents.get(id)!];
@@ -111,23 +106,40 @@ function addTestEdges(
     }
     return seen;
   };
-  const extra = new Map<string, string[]>();
+  /** Planned non-test nodes below graph node i, looking through unplanned non-test nodes. */
+  const plannedBelow = (i: number): string[] => {
+    const found: string[] = [];
+    const seen = new Set<number>();
+    const stack = [...children[i]!];
+    while (stack.length > 0) {
+      const c = stack.pop()!;
+      if (seen.has(c)) continue;
+      seen.add(c);
+      const id = ids[c]!;
+      if (manifest.nodes[id]?.resource_type === 'test') continue;
+      if (parents.has(id)) found.push(id);
+      else stack.push(...children[c]!);
+    }
+    return found;
+  };
+  const extra = new Map<string, Set<string>>();
   for (const testId of order) {
-    if (manifest.nodes[testId]?.resource_type !== 'test') continue;
+    const test = manifest.nodes[testId];
+    if (test?.resource_type !== 'test') continue;
     const upstream = ancestorsOf(testId);
-    for (const p of parents.get(testId)!) {
-      for (const child of children.get(p) ?? []) {
-        if (child === testId || manifest.nodes[child]?.resource_type === 'test' || upstream.has(child))
-          continue;
-        let list = extra.get(child);
-        if (!list) extra.set(child, (list = []));
-        if (!list.includes(testId)) list.push(testId);
+    for (const parentId of test.depends_on?.nodes ?? []) {
+      const p = index.get(parentId);
+      if (p === undefined) continue;
+      for (const child of plannedBelow(p)) {
+        if (upstream.has(child)) continue;
+        let set = extra.get(child);
+        if (!set) extra.set(child, (set = new Set()));
+        set.add(testId);
       }
     }
   }
   for (const [child, tests] of extra) {
-    const list = parents.get(child)!;
-    parents.set(child, [...new Set([...list, ...tests])].sort());
+    parents.set(child, [...new Set([...parents.get(child)!, ...tests])].sort());
   }
 }
 

@@ -67,3 +67,19 @@ describe('planRun', () => {
     expect(plan.parents.get('model.p.c')).toEqual(['model.p.b']);
   });
 });
+
+describe('planRun for a retried build', () => {
+  it('a retried model still waits for a retried test of its unplanned parent', () => {
+    const nodes = [
+      node('model.p.dim', []),
+      node('model.p.fct', ['model.p.dim']),
+      node('test.p.accepted_values_dim', ['model.p.dim'], { attached: 'model.p.dim' }),
+    ];
+    const manifest = manifestOf(nodes);
+    const plan = planRun(manifest, buildGraph(manifest), ['model.p.fct', 'test.p.accepted_values_dim'], {
+      testsGateChildren: true,
+    });
+    expect(plan.parents.get('model.p.fct')).toEqual(['test.p.accepted_values_dim']);
+    expect(plan.order).toEqual(['test.p.accepted_values_dim', 'model.p.fct']);
+  });
+});
