@@ -114,7 +114,10 @@ export async function sourceFreshness(
       return { exitCode: 0, results: [] };
     }
     const createAdapter = env.createAdapter ?? (await defaultCreateAdapter());
-    const adapter: Adapter = await createAdapter(project.target);
+    const adapter: Adapter = await createAdapter(project.target, {
+      threads: options.global.threads ?? project.target.threads,
+      log: (line) => reporter.emit({ name: 'adapter_log', level: 'debug', message: line }),
+    });
     const byId = new Map(sources.map((s) => [s.unique_id, s]));
     const labels = new Map<string, NodeLabel>(
       sources.map((s) => [

@@ -124,7 +124,13 @@ async function runLoaded(
   }
 
   const deps = env.deps ?? (await defaultDeps());
-  const adapter = observedAdapter(await deps.createAdapter(project.target), reporter);
+  const adapter = observedAdapter(
+    await deps.createAdapter(project.target, {
+      threads,
+      log: (line) => reporter.emit({ name: 'adapter_log', level: 'debug', message: line }),
+    }),
+    reporter,
+  );
   let scheduler: Scheduler | null = null;
   const runAbort = new AbortController();
   const signals = onCancelSignals(

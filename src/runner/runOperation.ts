@@ -76,7 +76,10 @@ export async function runOperation(options: RunOperationOptions, env: RunOperati
     }
     if (statements.length > 0) {
       const createAdapter = env.createAdapter ?? (await defaultCreateAdapter());
-      const adapter = await createAdapter(project.target);
+      const adapter = await createAdapter(project.target, {
+        threads: 1,
+        log: (line) => reporter.emit({ name: 'adapter_log', level: 'debug', message: line }),
+      });
       const abort = new AbortController();
       const signals = onCancelSignals(
         (signal) => {

@@ -35,7 +35,10 @@ export async function showPreview(options: ShowOptions, env: ShowEnv): Promise<n
   const { name, sql } =
     options.inline !== undefined ? inlineSql(project, options.inline) : selectedSql(project, options.global);
   const createAdapter = env.createAdapter ?? (await defaultCreateAdapter());
-  const adapter = await createAdapter(project.target);
+  const adapter = await createAdapter(project.target, {
+    threads: 1,
+    log: (line) => env.reporter.emit({ name: 'adapter_log', level: 'debug', message: line }),
+  });
   try {
     const statement = previewSql(sql, options.limit);
     env.reporter.emit({ name: 'show_sql', level: 'debug', message: statement });
