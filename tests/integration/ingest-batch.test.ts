@@ -23,7 +23,7 @@ let adapter: HiveAdapter;
 let declarations: LandingDeclaration[];
 let landing: string;
 
-export function hiveTarget(schema: string): HiveTarget {
+function hiveTarget(schema: string): HiveTarget {
   return {
     name: 'it',
     profileName: 'qdbt_it',

@@ -1,4 +1,65 @@
 import type { Command } from 'commander';
+import { compact, parseSize } from '../../ingest/compaction/index.js';
+import { ingestContext } from '../../ingest/context.js';
+import { findDeclaration } from '../../ingest/landing/declarations.js';
+import { parsePartitionPath, partitionPath } from '../../ingest/register/ddl.js';
+import { QdbtError } from '../../errors.js';
+import { contextFrom } from '../globalOptions.js';
 
-/** `qdbt compact` — owned by the batch ingestion work. */
-export function registerCompactCommand(_program: Command): void {}
+interface Flags {
+  source: string;
+  partition?: string[];
+  targetSize: string;
+  dryRun: boolean;
+  lakeRoot?: string;
+}
+
+/** `qdbt compact`: merge the small files of a staging table's closed partitions. */
+export function registerCompactCommand(program: Command): void {
+  program
+    .command('compact')
+    .description("merge the small files of a source's closed partitions into files near a target size")
+    .requiredOption('--source <source.table>', 'the source table with a landing: block')
+    .option('--partition <k=v...>', 'only partitions matching these values, e.g. dt=2024-01-05 hr=07')
+    .option('--target-size <size>', 'size of the merged files', '128MB')
+    .option('--dry-run', 'say what would be merged, change nothing', false)
+    .option('--lake-root <path>', "the lake's HDFS root (default: the target's lake_root, else /lake)")
+    .action(async (flags: Flags, command: Command) => {
+      const { options, reporter } = contextFrom(command);
+      let targetBytes: number;
+      try {
+        targetBytes = parseSize(flags.targetSize);
+      } catch (error) {
+        throw new QdbtError('usage', `--target-size: ${(error as Error).message}`);
+      }
+      const partition = flags.partition?.length ? parsePartitionPath(flags.partition.join('/')) : undefined;
+      const context = ingestContext({ ...options, lakeRoot: flags.lakeRoot });
+      try {
+        const declaration = findDeclaration(context.declarations, flags.source);
+        const results = await compact({
+          client: context.client,
+          adapter: await context.adapter(),
+          declaration,
+          partition,
+          targetBytes,
+          dryRun: flags.dryRun,
+          emit: (e) => reporter.emit(e),
+        });
+        for (const r of results)
+          reporter.emit({
+            name: 'compaction_result',
+            level: r.status === 'compacted' || r.status === 'planned' ? 'info' : 'debug',
+            message: `${partitionPath(r.partition)}: ${r.status}${r.reason ? ` (${r.reason})` : ''}, files ${r.filesBefore} -> ${r.filesAfter}, MB ${(r.bytesBefore / 1e6).toFixed(1)} -> ${(r.bytesAfter / 1e6).toFixed(1)}${r.rows ? `, ${r.rows} rows checked` : ''}`,
+            data: { ...r },
+          });
+        const done = results.filter((r) => r.status === 'compacted');
+        reporter.emit({
+          name: 'compaction_summary',
+          level: 'info',
+          message: `compact ${flags.source}: ${done.length} of ${results.length} partitions compacted, files ${results.reduce((n, r) => n + r.filesBefore, 0)} -> ${results.reduce((n, r) => n + r.filesAfter, 0)}; ${results.filter((r) => r.status === 'open').length} still open`,
+        });
+      } finally {
+        await context.close();
+      }
+    });
+}

@@ -144,7 +144,7 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
       });
       continue;
     }
-    if (now().getTime() - file.mtimeMs < settle) {
+    if (Date.now() - file.mtimeMs < settle) {
       emit({
         name: 'file_skipped',
         level: 'debug',
