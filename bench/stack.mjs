@@ -6,6 +6,7 @@
 // warm restart (data kept), resident memory after start; then the round trip of SELECT 1 on each
 // engine (median of 20). Everything it starts is stopped at the end, and its data deleted.
 import { rmSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveLocalSettings, DEFAULT_PORTS, serversFor } from '../dist/local/settings.js';

@@ -6,6 +6,7 @@ import {
   openSync,
   readFileSync,
   readSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -136,7 +137,10 @@ export function launch(layout: Layout, spec: LaunchSpec): PidRecord {
   mkdirSync(layout.logs, { recursive: true });
   mkdirSync(layout.run, { recursive: true });
   mkdirSync(spec.cwd, { recursive: true });
-  const out = openSync(layout.outFile(spec.server), 'a');
+  const outFile = layout.outFile(spec.server);
+  // stdout cannot be rolled while the process runs: roll it at start when it has grown large.
+  if (existsSync(outFile) && statSync(outFile).size > 50 * 1024 * 1024) renameSync(outFile, `${outFile}.1`);
+  const out = openSync(outFile, 'a');
   writeSync(out, `\n==== qdbt local: starting ${spec.server} at ${new Date().toISOString()}\n`);
   try {
     const child = spawn('java', spec.args, {

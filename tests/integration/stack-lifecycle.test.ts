@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -75,42 +75,56 @@ describe('qdbt local: lifecycle', () => {
     }
   });
 
-  it('down then up keeps tables, files and topics', async () => {
-    const settings = loadLocalSettings(stack.projectDir, { engine: 'both' });
-    const hive = await HiveConnection.open({ host: '127.0.0.1', port: settings.ports.hive, auth: 'NONE' });
-    await hive.execute('CREATE DATABASE IF NOT EXISTS qdbt_it_keep');
-    await hive.execute('DROP TABLE IF EXISTS qdbt_it_keep.kept');
-    await hive.execute('CREATE TABLE qdbt_it_keep.kept (id INT) STORED AS PARQUET');
-    await hive.execute('INSERT INTO qdbt_it_keep.kept VALUES (1), (2)');
-    await hive.close();
-    const hdfs = new WebHdfsClient({ url: stack.webhdfsUrl });
-    await hdfs.create('/tmp/qdbt-it-keep.txt', 'kept', { overwrite: true });
-    const kafka = new Kafka({
-      clientId: 'qdbt-it',
-      brokers: [stack.kafkaBroker],
-      logLevel: logLevel.NOTHING,
-    });
-    const admin = kafka.admin();
-    await admin.connect();
-    const topics = await admin.listTopics();
-    if (!topics.includes('qdbt-it-keep'))
+  it('down then up keeps tables, files and topics (on a private stack, so the shared one keeps running)', async () => {
+    // A second stack (HDFS, Kafka, HiveServer2) in a temp folder on free ports; the resolved class
+    // paths and the metastore scripts are copied from the project's stack, so no Maven runs.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'qdbt-restart-'));
+    const ports = await Promise.all(
+      Object.keys(DEFAULT_PORTS).map(async (name) => `${name}=${await freePort()}`),
+    );
+    const settings = resolveLocalSettings(dir, {}, { engine: 'hive', port: ports });
+    const shared = loadLocalSettings(stack.projectDir).home;
+    for (const sub of ['classpath', 'dist'])
+      if (existsSync(path.join(shared, sub)))
+        cpSync(path.join(shared, sub), path.join(settings.home, sub), { recursive: true });
+    const hdfsUrl = `http://127.0.0.1:${settings.ports.namenode_http}`;
+    const broker = `127.0.0.1:${settings.ports.kafka}`;
+    try {
+      const first = await up(settings);
+      expect(first.started).toEqual(['namenode', 'datanode', 'kafka', 'hive']);
+      const hive = await HiveConnection.open({ host: '127.0.0.1', port: settings.ports.hive, auth: 'NONE' });
+      await hive.execute('CREATE DATABASE IF NOT EXISTS qdbt_it_keep');
+      await hive.execute('CREATE TABLE qdbt_it_keep.kept (id INT) STORED AS PARQUET');
+      await hive.execute('INSERT INTO qdbt_it_keep.kept VALUES (1), (2)');
+      await hive.close();
+      const hdfs = new WebHdfsClient({ url: hdfsUrl });
+      await hdfs.create('/tmp/qdbt-it-keep.txt', 'kept', { overwrite: true });
+      hdfs.close();
+      const kafka = new Kafka({ clientId: 'qdbt-it', brokers: [broker], logLevel: logLevel.NOTHING });
+      const admin = kafka.admin();
+      await admin.connect();
       await admin.createTopics({ topics: [{ topic: 'qdbt-it-keep' }], waitForLeaders: true });
-    await admin.disconnect();
+      await admin.disconnect();
 
-    const stopped = await down(settings);
-    expect(stopped.sort()).toEqual(['datanode', 'hive', 'kafka', 'namenode', 'spark']);
-    expect((await status(settings)).every((r) => !r.running)).toBe(true);
+      const stopped = await down(settings);
+      expect(stopped.sort()).toEqual(['datanode', 'hive', 'kafka', 'namenode']);
+      expect((await status(settings)).every((r) => !r.running)).toBe(true);
 
-    const result = await up(settings);
-    expect(result.started).toEqual(['namenode', 'datanode', 'kafka', 'hive', 'spark']);
-    const again = await HiveConnection.open({ host: '127.0.0.1', port: settings.ports.hive, auth: 'NONE' });
-    expect((await again.execute('SELECT id FROM qdbt_it_keep.kept ORDER BY id')).rows).toEqual([[1], [2]]);
-    await again.close();
-    expect((await hdfs.read('/tmp/qdbt-it-keep.txt')).toString()).toBe('kept');
-    hdfs.close();
-    const admin2 = kafka.admin();
-    await admin2.connect();
-    expect(await admin2.listTopics()).toContain('qdbt-it-keep');
-    await admin2.disconnect();
+      const second = await up(settings);
+      expect(second.started).toEqual(['namenode', 'datanode', 'kafka', 'hive']);
+      const again = await HiveConnection.open({ host: '127.0.0.1', port: settings.ports.hive, auth: 'NONE' });
+      expect((await again.execute('SELECT id FROM qdbt_it_keep.kept ORDER BY id')).rows).toEqual([[1], [2]]);
+      await again.close();
+      const hdfs2 = new WebHdfsClient({ url: hdfsUrl });
+      expect((await hdfs2.read('/tmp/qdbt-it-keep.txt')).toString()).toBe('kept');
+      hdfs2.close();
+      const admin2 = kafka.admin();
+      await admin2.connect();
+      expect(await admin2.listTopics()).toContain('qdbt-it-keep');
+      await admin2.disconnect();
+    } finally {
+      await down(settings);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
