@@ -182,7 +182,14 @@ export function logTail(settings: LocalSettings, server: ServerName, lines: numb
   const layout = layoutOf(settings);
   return logFilesOf(layout, server)
     .filter((f) => existsSync(f))
-    .map((f) => `--- ${f}\n${tailFile(f, lines)}`)
+    .map((f) => {
+      // Hive's STARTUP_MSG prints its whole class path on one line: keep lines readable.
+      const text = tailFile(f, lines)
+        .split('\n')
+        .map((line) => (line.length > 300 ? `${line.slice(0, 300)} ...` : line))
+        .join('\n');
+      return `--- ${f}\n${text}`;
+    })
     .join('\n');
 }
 
