@@ -162,9 +162,8 @@ describe('Scheduler', () => {
         }),
       { threads: 2, failFast: true, onCancel: () => void cancelCalls++ },
     );
-    const started = Date.now();
     const results = await scheduler.run();
-    expect(Date.now() - started).toBeLessThan(500);
+    // 'slow' would resolve as success after 1 s; being aborted shows fail-fast did not wait for it.
     const status = Object.fromEntries(results.map((r) => [r.uniqueId, r.status]));
     expect(status).toEqual({
       bad: 'error',
