@@ -10,6 +10,7 @@
 //   node bench/ingestStream.mjs            (QDBT_BENCH_STREAM_EVENTS=600000 by default)
 //   bench/ingest.mjs imports benchStream() and runs it after the batch figures.
 import { spawn } from 'node:child_process';
+import { setInterval, clearInterval } from 'node:timers';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';

@@ -83,6 +83,7 @@ export function hourPartition(ms: number): string {
   return `dt=${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}/hr=${pad2(d.getUTCHours())}`;
 }
 
+const ISO_MS_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const MIN_TIME = Date.UTC(1970, 0, 1);
 const MAX_TIME = Date.UTC(9999, 11, 31);
 const ISO_LIKE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -146,6 +147,14 @@ function convert(column: CompiledColumn, value: unknown): { value: unknown } | s
       if (value === 'true' || value === 'false') return { value: value === 'true' };
       return `'${column.name}' must be true or false, not ${describe(value)}`;
     case 'timestamp': {
+      // Fast path for what apps usually send, `2024-05-01T13:45:10.250Z`: no Date formatting.
+      if (
+        typeof value === 'string' &&
+        value.length === 24 &&
+        ISO_MS_UTC.test(value) &&
+        !Number.isNaN(Date.parse(value))
+      )
+        return { value: `${value.slice(0, 10)} ${value.slice(11, 23)}` };
       const ms = parseTime(value);
       if (ms === null) return `'${column.name}' is not a timestamp: ${describe(value)}`;
       return { value: hiveTimestamp(ms) };
@@ -184,7 +193,7 @@ export function validateEvent(
     values[index] = (parsed as Record<string, unknown>)[key];
   }
   const record: Record<string, unknown> = {};
-  let timeMs = fallbackTimeMs;
+  let partition: string | null = null;
   for (let i = 0; i < schema.columns.length; i++) {
     const column = schema.columns[i]!;
     const value = values[i];
@@ -196,9 +205,19 @@ export function validateEvent(
     const converted = convert(column, value);
     if (typeof converted === 'string') return { ok: false, reason: converted };
     record[column.name] = converted.value;
-    if (i === schema.timeColumn) timeMs = parseTime(value)!;
+    if (i === schema.timeColumn) {
+      if (column.kind === 'timestamp') {
+        // The Hive text `YYYY-MM-DD HH:mm:ss.SSS` is UTC already: its folder is a slice of it.
+        const text = converted.value as string;
+        partition = `dt=${text.slice(0, 10)}/hr=${text.slice(11, 13)}`;
+      } else {
+        const ms = parseTime(value);
+        if (ms === null) return { ok: false, reason: `'${column.name}' is not a time: ${describe(value)}` };
+        partition = hourPartition(ms);
+      }
+    }
   }
   if (schema.timeColumn >= 0 && values[schema.timeColumn] == null)
     return { ok: false, reason: `missing event time '${schema.columns[schema.timeColumn]!.name}'` };
-  return { ok: true, line: JSON.stringify(record), partition: hourPartition(timeMs) };
+  return { ok: true, line: JSON.stringify(record), partition: partition ?? hourPartition(fallbackTimeMs) };
 }

@@ -13,7 +13,7 @@ import type { WebHdfsClient } from '../hdfs/webhdfs.js';
 import type { LandingDeclaration } from '../landing/types.js';
 import { compileEventSchema, type EventSchema } from './events.js';
 import { validateEvent } from './events.js';
-import { StreamLake } from './lake.js';
+import { StreamLake, type StreamCompression } from './lake.js';
 import { streamPaths, type StreamPaths } from './paths.js';
 import { DEFAULT_ROLL_POLICY, OpenRange, rollReason, type RollPolicy, type RollReason } from './range.js';
 import { resumeOffset } from './recovery.js';
@@ -38,9 +38,11 @@ export interface StreamIngestOptions {
   deadLetterDir?: string;
   /** Without committed offsets or landed ranges: start at the earliest message (default) or the latest. */
   fromBeginning?: boolean;
-  /** Ranges of one partition being landed at once before consumption waits. Default 2. */
+  /** Ranges of one partition being landed at once before consumption waits. Default 3. */
   maxInFlight?: number;
   sessionTimeoutMs?: number;
+  /** Data files gzip-compressed (default) or plain JSON lines. */
+  compression?: StreamCompression;
   log?: IngestLog;
 }
 
@@ -111,7 +113,12 @@ export class StreamIngestor {
     this.policy = { ...DEFAULT_ROLL_POLICY, ...options.roll };
     this.log = options.log ?? (() => undefined);
     this.paths = streamPaths(options.declaration.lakePath, options.deadLetterDir);
-    this.lake = new StreamLake(options.hdfs, this.paths, (line) => this.log('warn', 'hdfs_retry', line));
+    this.lake = new StreamLake(
+      options.hdfs,
+      this.paths,
+      (line) => this.log('warn', 'hdfs_retry', line),
+      options.compression ?? 'gzip',
+    );
     this.kafka = new Kafka({
       clientId: options.clientId ?? 'qdbt-ingest',
       brokers: options.brokers,
@@ -271,7 +278,7 @@ export class StreamIngestor {
       }
       const reason = rollReason(state.range, this.policy, Date.now());
       if (reason) this.roll(state, reason);
-      const maxInFlight = this.options.maxInFlight ?? 2;
+      const maxInFlight = this.options.maxInFlight ?? 3;
       while (state.inFlight >= maxInFlight && !state.failed) {
         await Promise.race([state.landing.catch(() => undefined), heartbeatSoon(heartbeat)]);
       }
@@ -312,11 +319,14 @@ export class StreamIngestor {
     if (range.empty) return;
     state.range = new OpenRange(this.topic, range.partition);
     state.inFlight++;
+    const t0 = performance.now();
+    // Temp files and the pending marker are written at once; publishing waits for the earlier ranges.
+    const prepared = this.lake.prepareRange(range);
+    prepared.catch(() => undefined);
     state.landing = state.landing.then(async () => {
       try {
         if (state.failed) return; // an earlier range of this chain failed: this one must not land
-        const t0 = performance.now();
-        const result = await this.lake.landRange(range, (folder) => this.register(folder));
+        const result = await this.lake.publishRange(await prepared, (folder) => this.register(folder));
         this.stats.rangesLanded++;
         this.stats.filesLanded += result.files;
         this.stats.bytesLanded += result.bytes;

@@ -4,6 +4,8 @@
  * protocol. Every step is idempotent, so a transient WebHDFS failure is simply retried.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { WebHdfsError, type WebHdfsClient } from '../hdfs/webhdfs.js';
 import {
   dataFilePath,
@@ -15,6 +17,20 @@ import {
 } from './paths.js';
 import { linesText, type OpenRange } from './range.js';
 import { parseMarkerBody, planRecovery, type MarkerBody } from './recovery.js';
+
+const gzipAsync = promisify(gzip);
+
+/** Data files as plain JSON lines, or gzip-compressed (`.jsonl.gz`: Hive's text input reads them as is). */
+export type StreamCompression = 'none' | 'gzip';
+
+export interface PreparedRange {
+  entries: Array<{ tmp: string; final: string }>;
+  folders: string[];
+  pending: string;
+  done: string;
+  bytes: number;
+  dead: boolean;
+}
 
 export interface LandResult {
   files: number;
@@ -80,6 +96,7 @@ export class StreamLake {
     readonly hdfs: WebHdfsClient,
     readonly paths: StreamPaths,
     private readonly log: (line: string) => void = () => undefined,
+    readonly compression: StreamCompression = 'gzip',
   ) {}
 
   private retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -107,36 +124,36 @@ export class StreamLake {
     });
   }
 
-  /**
-   * Lands one range. `beforeVisible(folder)` runs for each event-hour folder before files appear
-   * in it (the staging table's partition is registered there).
-   */
+  /** Lands one range: prepare, then publish. */
   async landRange(range: OpenRange, beforeVisible: (folder: string) => Promise<void>): Promise<LandResult> {
+    return this.publishRange(await this.prepareRange(range), beforeVisible);
+  }
+
+  /**
+   * Phase 1, which may run for several ranges of a partition at once: the temp files and the
+   * `.pending` marker. Nothing is visible yet; a crash leaves only what recovery deletes.
+   */
+  async prepareRange(range: OpenRange): Promise<PreparedRange> {
     const id = range.id;
-    const entries: Array<{ tmp: string; final: string; text: string }> = [];
+    const entries: Array<{ tmp: string; final: string; data: Buffer; gzip: boolean }> = [];
     const folders = [...range.folders.keys()].sort();
+    const gzipped = this.compression === 'gzip';
     for (const folder of folders)
       entries.push({
         tmp: tmpFilePath(this.paths, id, entries.length),
-        final: dataFilePath(this.paths, folder, id),
-        text: linesText(range.folders.get(folder)!),
+        final: dataFilePath(this.paths, folder, id, gzipped ? 'jsonl.gz' : 'jsonl'),
+        data: range.folders.get(folder)!.toBuffer(),
+        gzip: gzipped,
       });
     if (range.dead.length > 0)
       entries.push({
         tmp: tmpFilePath(this.paths, id, entries.length),
         final: deadLetterPath(this.paths, id),
-        text: linesText(range.dead),
+        data: Buffer.from(linesText(range.dead)),
+        gzip: false,
       });
-    await this.mkdirs(this.paths.tmpDir);
-    let bytes = 0;
-    await inParallel(entries, 4, async (entry) => {
-      bytes += Buffer.byteLength(entry.text);
-      await this.retry(`CREATE ${entry.tmp}`, () =>
-        this.hdfs.create(entry.tmp, entry.text, { overwrite: true }),
-      );
-    });
     const dir = offsetsDir(this.paths, id.topic, id.partition);
-    await this.mkdirs(dir);
+    await Promise.all([this.mkdirs(this.paths.tmpDir), this.mkdirs(dir)]);
     const body: MarkerBody = {
       topic: id.topic,
       partition: id.partition,
@@ -150,17 +167,45 @@ export class StreamLake {
       writtenAt: new Date().toISOString(),
     };
     const pending = `${dir}/${markerName(id, 'pending')}`;
-    await this.retry(`CREATE ${pending}`, () =>
-      this.hdfs.create(pending, JSON.stringify(body), { overwrite: true }),
-    );
+    // The temp files and the pending marker are written side by side (each HDFS file costs a round
+    // of block completion): nothing is renamed into place before both are durable.
+    let bytes = 0;
+    const writes: Array<{ path: string; data: Buffer; gzip: boolean }> = [
+      { path: pending, data: Buffer.from(JSON.stringify(body)), gzip: false },
+      ...entries.map((e) => ({ path: e.tmp, data: e.data, gzip: e.gzip })),
+    ];
+    await inParallel(writes, 6, async (write) => {
+      const data = write.gzip ? await gzipAsync(write.data, { level: 1 }) : write.data;
+      if (write.path !== pending) bytes += data.length;
+      await this.retry(`CREATE ${write.path}`, () => this.hdfs.create(write.path, data, { overwrite: true }));
+    });
+    return {
+      entries: entries.map(({ tmp, final }) => ({ tmp, final })),
+      folders,
+      pending,
+      done: `${dir}/${markerName(id, 'done')}`,
+      bytes,
+      dead: range.dead.length > 0,
+    };
+  }
+
+  /**
+   * Phase 2, strictly in offset order per partition (the `.done` markers must appear in order, or a
+   * crash could resume past a range that never landed): partitions registered, renames, `.done`.
+   */
+  async publishRange(
+    prepared: PreparedRange,
+    beforeVisible: (folder: string) => Promise<void>,
+  ): Promise<LandResult> {
+    const { entries, folders } = prepared;
     for (const folder of folders) {
       await this.mkdirs(`${this.paths.lakePath}/${folder}`);
       await beforeVisible(folder);
     }
-    if (range.dead.length > 0) await this.mkdirs(this.paths.deadLetterDir);
-    await inParallel(entries, 4, (entry) => this.renameInto(entry.tmp, entry.final));
-    await this.renameInto(pending, `${dir}/${markerName(id, 'done')}`);
-    return { files: entries.length, bytes, folders };
+    if (prepared.dead) await this.mkdirs(this.paths.deadLetterDir);
+    await inParallel(entries, 8, (entry) => this.renameInto(entry.tmp, entry.final));
+    await this.renameInto(prepared.pending, prepared.done);
+    return { files: entries.length, bytes: prepared.bytes, folders };
   }
 
   /**

@@ -53,7 +53,7 @@ export function dataFileName(range: RangeId, extension = 'jsonl'): string {
   return `${rangeStem(range)}.${extension}`;
 }
 
-const DATA_FILE = /^(.+)\+(\d+)\+(\d{1,20})\+(\d{1,20})\.[a-z]+$/;
+const DATA_FILE = /^(.+)\+(\d+)\+(\d{1,20})\+(\d{1,20})(?:\.[a-z0-9]+)+$/;
 
 /** Parses a data or dead-letter file name back into its range; null for anything else. */
 export function parseDataFileName(name: string): RangeId | null {
@@ -62,8 +62,13 @@ export function parseDataFileName(name: string): RangeId | null {
   return { topic: m[1]!, partition: Number(m[2]), start: Number(m[3]), end: Number(m[4]) };
 }
 
-export function dataFilePath(paths: StreamPaths, partitionFolder: string, range: RangeId): string {
-  return `${paths.lakePath}/${partitionFolder}/${dataFileName(range)}`;
+export function dataFilePath(
+  paths: StreamPaths,
+  partitionFolder: string,
+  range: RangeId,
+  extension = 'jsonl',
+): string {
+  return `${paths.lakePath}/${partitionFolder}/${dataFileName(range, extension)}`;
 }
 
 export function deadLetterPath(paths: StreamPaths, range: RangeId): string {
