@@ -17,11 +17,14 @@ export async function sha256File(path: string): Promise<{ checksum: string; byte
 
 export class NotTextError extends Error {}
 
+export type Line = [text: string, lineNo: number];
+
 /**
  * Lines of a local UTF-8 file with their 1-based numbers, without the line break (a trailing `\r`
- * is removed too). Throws NotTextError on bytes that are not UTF-8 text.
+ * is removed too), in batches (one per 1 MB read: a yield per line would cost more than the checks).
+ * Throws NotTextError on bytes that are not UTF-8 text.
  */
-export async function* readLines(path: string): AsyncGenerator<[string, number]> {
+export async function* readLines(path: string): AsyncGenerator<Line[]> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let rest = '';
   let lineNo = 0;
@@ -40,21 +43,23 @@ export async function* readLines(path: string): AsyncGenerator<[string, number]>
     if (text.includes('\0')) throw new NotTextError('binary content (NUL bytes)');
     text = rest + text;
     let start = 0;
+    const batch: Line[] = [];
     for (;;) {
       const nl = text.indexOf('\n', start);
       if (nl === -1) break;
       const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      yield [text.slice(start, end), ++lineNo];
+      batch.push([text.slice(start, end), ++lineNo]);
       start = nl + 1;
     }
     rest = text.slice(start);
+    if (batch.length) yield batch;
   }
   try {
     rest += decoder.decode();
   } catch {
     throw new NotTextError('not UTF-8 text (cut in a character)');
   }
-  if (rest.length) yield [rest.endsWith('\r') ? rest.slice(0, -1) : rest, ++lineNo];
+  if (rest.length) yield [[rest.endsWith('\r') ? rest.slice(0, -1) : rest, ++lineNo]];
 }
 
 /** A streaming HDFS file write: text written in 256 KB slices, with backpressure. */
@@ -76,9 +81,13 @@ export class HdfsTextWriter {
     });
   }
 
-  async write(text: string): Promise<void> {
+  /** Buffers; call drain() now and then (after each batch of lines). */
+  write(text: string): void {
     this.buffer.push(text);
     this.buffered += text.length;
+  }
+
+  async drain(): Promise<void> {
     if (this.buffered >= 1 << 18) await this.flush();
   }
 

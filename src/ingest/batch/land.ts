@@ -18,7 +18,7 @@ import type { WebHdfsClient } from '../hdfs/webhdfs.js';
 import type { LandingDeclaration } from '../landing/types.js';
 import type { LandedRecord, QuarantinedRecord } from '../ledger/index.js';
 import { partitionPath, type PartitionValues } from '../register/ddl.js';
-import { HdfsTextWriter, NotTextError, readLines } from './io.js';
+import { HdfsTextWriter, NotTextError, readLines, type Line } from './io.js';
 import {
   checkJsonLine,
   csvRowChecker,
@@ -100,7 +100,7 @@ async function quarantine(
   const path = `${dir}/${name}`;
   if (!(await client.exists(path))) {
     const tmp = tmpName(dir, name);
-    await client.create(tmp, createReadStream(file.path));
+    await client.create(tmp, createReadStream(file.path, { highWaterMark: 1 << 20 }));
     await client.rename(tmp, path);
   }
   const text = [
@@ -138,7 +138,20 @@ async function landChecked(
   now: Date,
 ): Promise<LandResult> {
   if (file.bytes === 0) throw new Quarantine('empty file');
-  const lines = readLines(file.path);
+  const batches = readLines(file.path);
+  let firstBatch: Line[] = [];
+  const takeFirst = async (): Promise<Line | null> => {
+    while (!firstBatch.length) {
+      const next = await batches.next();
+      if (next.done) return null;
+      firstBatch = next.value;
+    }
+    return firstBatch.shift()!;
+  };
+  const lines = (async function* (): AsyncGenerator<Line[]> {
+    if (firstBatch.length) yield firstBatch;
+    yield* batches;
+  })();
   const name = landedName(file);
   const ingestion = hourPartition(now);
   const eventField = declaration.partitioning.kind === 'event_time' ? declaration.partitioning.field : null;
@@ -148,35 +161,42 @@ async function landChecked(
   // ---- CSV header
   let mapping: HeaderMapping | null = null;
   let headerLine = '';
-  let nextLine: IteratorResult<[string, number]> | null = null;
+  let firstRecord: Line | null = null;
+  let leadingBlank = false;
   const csv = declaration.csv;
   if (declaration.format === 'csv') {
     if (!csv!.header)
       throw new Quarantine('CSV without a header line is not supported: declare csv: {header: true}');
-    const first = await lines.next();
-    if (first.done) throw new Quarantine('empty file');
-    headerLine = first.value[0];
+    const first = await takeFirst();
+    if (!first) throw new Quarantine('empty file');
+    headerLine = first[0];
     const fields = splitCsv(headerLine, csv!.delimiter, csv!.quote);
     if (!fields) throw new Quarantine('the header line has an unclosed quote');
     const verdict = mapHeader(declaration, fields);
     if (!verdict.ok) throw new Quarantine(verdict.reason);
     mapping = verdict.mapping;
   } else {
-    nextLine = await lines.next();
-    while (!nextLine.done && !nextLine.value[0].trim()) nextLine = await lines.next();
-    if (nextLine.done) throw new Quarantine('empty file');
-    const probe = checkJsonLine(declaration, spellings(declaration.columns), nextLine.value[0]);
+    firstRecord = await takeFirst();
+    while (firstRecord && !firstRecord[0].trim()) {
+      leadingBlank = true;
+      firstRecord = await takeFirst();
+    }
+    if (!firstRecord) throw new Quarantine('empty file');
+    firstBatch.unshift(firstRecord);
+    const probe = checkJsonLine(declaration, spellings(declaration.columns), firstRecord[0]);
     if (!probe.ok && probe.notJson)
-      throw new Quarantine(`not JSON lines: line ${nextLine.value[1]}: ${probe.reason}`);
+      throw new Quarantine(`not JSON lines: line ${firstRecord[1]}: ${probe.reason}`);
   }
 
   // ---- Raw mode: the file's bytes land as they are, while its rows are checked.
   const raw = !eventField && (mapping === null || mapping.inDeclaredOrder);
   /** JSON in raw mode: a blank line or an aliased key means the bytes cannot land as they are. */
-  let needsNormalizing = false;
+  let needsNormalizing = leadingBlank;
   const baseDir = `${declaration.lakePath}/${partitionPath(ingestion)}`;
   const rawTmp = raw ? tmpName(baseDir, name) : null;
-  const rawUpload = rawTmp ? client.create(rawTmp, createReadStream(file.path)) : null;
+  const rawUpload = rawTmp
+    ? client.create(rawTmp, createReadStream(file.path, { highWaterMark: 1 << 20 }))
+    : null;
   rawUpload?.catch(() => undefined);
 
   // ---- Normalized mode: good rows, declared order, one file per partition.
@@ -189,7 +209,7 @@ async function landChecked(
       const dir = `${declaration.lakePath}/${key}`;
       out = { partition, dir, writer: new HdfsTextWriter(client, tmpName(dir, name)), rows: 0 };
       outputs.set(key, out);
-      if (mapping) await out.writer.write(`${normalizedHeader}\n`);
+      if (mapping) out.writer.write(`${normalizedHeader}\n`);
     }
     return out;
   };
@@ -200,57 +220,60 @@ async function landChecked(
     if (mapping) {
       const checker = csvRowChecker(declaration, mapping);
       let pending: { text: string; line: number } | null = null;
-      for await (const [line, lineNo] of lines) {
-        let text = line;
-        let start = lineNo;
-        if (pending) {
-          text = `${pending.text}\n${line}`;
-          start = pending.line;
-          pending = null;
-        }
-        if (!text.length) {
+      for await (const batch of lines) {
+        for (const [line, lineNo] of batch) {
+          let text = line;
+          let start = lineNo;
+          if (pending) {
+            text = `${pending.text}\n${line}`;
+            start = pending.line;
+            pending = null;
+          }
+          if (!text.length) {
+            rowsIn++;
+            rejects.push({ line: lineNo, reason: 'empty line', raw: '' });
+            continue;
+          }
+          const fields = splitCsv(text, csv!.delimiter, csv!.quote);
+          if (!fields) {
+            pending = { text, line: start };
+            continue;
+          }
           rowsIn++;
-          rejects.push({ line: lineNo, reason: 'empty line', raw: '' });
-          continue;
-        }
-        const fields = splitCsv(text, csv!.delimiter, csv!.quote);
-        if (!fields) {
-          pending = { text, line: start };
-          continue;
-        }
-        rowsIn++;
-        if (start !== lineNo) {
-          rejects.push({
-            line: start,
-            to: lineNo,
-            reason: 'line break inside a quoted field (Hive reads one row per line)',
-            raw: text.slice(0, MAX_REJECT_RAW),
-          });
-          continue;
-        }
-        const problem = checker.check(fields);
-        if (problem) {
-          rejects.push({ line: lineNo, reason: problem, raw: text.slice(0, MAX_REJECT_RAW) });
-          continue;
-        }
-        if (raw) continue;
-        let partition: PartitionValues = ingestion;
-        if (eventIndex >= 0) {
-          const p = eventTimePartition(fields[mapping.sourceIndex[eventIndex]!]);
-          if (!p) {
+          if (start !== lineNo) {
             rejects.push({
-              line: lineNo,
-              reason: `${eventField} is not a time`,
+              line: start,
+              to: lineNo,
+              reason: 'line break inside a quoted field (Hive reads one row per line)',
               raw: text.slice(0, MAX_REJECT_RAW),
             });
             continue;
           }
-          partition = p;
+          const problem = checker.check(fields);
+          if (problem) {
+            rejects.push({ line: lineNo, reason: problem, raw: text.slice(0, MAX_REJECT_RAW) });
+            continue;
+          }
+          if (raw) continue;
+          let partition: PartitionValues = ingestion;
+          if (eventIndex >= 0) {
+            const p = eventTimePartition(fields[mapping.sourceIndex[eventIndex]!]);
+            if (!p) {
+              rejects.push({
+                line: lineNo,
+                reason: `${eventField} is not a time`,
+                raw: text.slice(0, MAX_REJECT_RAW),
+              });
+              continue;
+            }
+            partition = p;
+          }
+          const out = outputs.get(partitionPath(partition)) ?? (await outputFor(partition));
+          const ordered = mapping.sourceIndex.map((s) => (s < 0 ? '' : fields[s]!));
+          out.writer.write(`${joinCsv(ordered, csv!.delimiter, csv!.quote)}\n`);
+          out.rows++;
         }
-        const out = await outputFor(partition);
-        const ordered = mapping.sourceIndex.map((s) => (s < 0 ? '' : fields[s]!));
-        await out.writer.write(`${joinCsv(ordered, csv!.delimiter, csv!.quote)}\n`);
-        out.rows++;
+        for (const out of outputs.values()) await out.writer.drain();
       }
       if (pending) {
         rowsIn++;
@@ -261,41 +284,40 @@ async function landChecked(
         });
       }
     } else {
-      const all = (async function* () {
-        if (nextLine && !nextLine.done) yield nextLine.value;
-        yield* lines;
-      })();
-      for await (const [line, lineNo] of all) {
-        if (!line.trim()) {
-          needsNormalizing = true; // blank lines in JSON lines are not records
-          continue;
-        }
-        rowsIn++;
-        const verdict = checkJsonLine(declaration, lookup, line);
-        if (!verdict.ok) {
-          rejects.push({ line: lineNo, reason: verdict.reason, raw: line.slice(0, MAX_REJECT_RAW) });
-          continue;
-        }
-        if (raw) {
-          if (verdict.renamed) needsNormalizing = true;
-          continue;
-        }
-        let partition: PartitionValues = ingestion;
-        if (eventField) {
-          const p = eventTimePartition(verdict.value[eventField]);
-          if (!p) {
-            rejects.push({
-              line: lineNo,
-              reason: `${eventField} is not a time`,
-              raw: line.slice(0, MAX_REJECT_RAW),
-            });
+      for await (const batch of lines) {
+        for (const [line, lineNo] of batch) {
+          if (!line.trim()) {
+            needsNormalizing = true; // blank lines in JSON lines are not records
             continue;
           }
-          partition = p;
+          rowsIn++;
+          const verdict = checkJsonLine(declaration, lookup, line);
+          if (!verdict.ok) {
+            rejects.push({ line: lineNo, reason: verdict.reason, raw: line.slice(0, MAX_REJECT_RAW) });
+            continue;
+          }
+          if (raw) {
+            if (verdict.renamed) needsNormalizing = true;
+            continue;
+          }
+          let partition: PartitionValues = ingestion;
+          if (eventField) {
+            const p = eventTimePartition(verdict.value[eventField]);
+            if (!p) {
+              rejects.push({
+                line: lineNo,
+                reason: `${eventField} is not a time`,
+                raw: line.slice(0, MAX_REJECT_RAW),
+              });
+              continue;
+            }
+            partition = p;
+          }
+          const out = outputs.get(partitionPath(partition)) ?? (await outputFor(partition));
+          out.writer.write(`${verdict.line}\n`);
+          out.rows++;
         }
-        const out = await outputFor(partition);
-        await out.writer.write(`${verdict.line}\n`);
-        out.rows++;
+        for (const out of outputs.values()) await out.writer.drain();
       }
     }
   } catch (error) {
@@ -333,7 +355,7 @@ async function landChecked(
         throw new Error(`could not move ${rawTmp} to ${originalPath}`);
     } else {
       const tmp = tmpName(originalDir, name);
-      await client.create(tmp, createReadStream(file.path));
+      await client.create(tmp, createReadStream(file.path, { highWaterMark: 1 << 20 }));
       await client.rename(tmp, originalPath);
     }
   };
@@ -352,11 +374,14 @@ async function landChecked(
     const badLines = new Set<number>();
     for (const r of rejects) for (let l = r.line; l <= (r.to ?? r.line); l++) badLines.add(l);
     const out = await outputFor(ingestion);
-    for await (const [line, lineNo] of readLines(file.path)) {
-      if ((mapping && lineNo === 1) || badLines.has(lineNo) || !line.trim()) continue;
-      const text = mapping ? line : (checkJsonLine(declaration, lookup, line) as { line: string }).line;
-      await out.writer.write(`${text}\n`);
-      out.rows++;
+    for await (const batch of readLines(file.path)) {
+      for (const [line, lineNo] of batch) {
+        if ((mapping && lineNo === 1) || badLines.has(lineNo) || !line.trim()) continue;
+        const text = mapping ? line : (checkJsonLine(declaration, lookup, line) as { line: string }).line;
+        out.writer.write(`${text}\n`);
+        out.rows++;
+      }
+      await out.writer.drain();
     }
   }
 
