@@ -440,8 +440,6 @@ class ProjectParser {
     ref: RefCall,
   ): string | null {
     // Lines of nunjucks-rendered calls are looked up only when there is an error to report.
-    if (ref.line === undefined && node.raw_code)
-      ref = { ...ref, line: lineOfCall(node.raw_code, 'ref', ref.name) };
     const line = () => ref.line ?? (node.raw_code ? lineOfCall(node.raw_code, 'ref', ref.name) : undefined);
     if (ref.package !== null && ref.package !== this.projectName) {
       this.errors.push(
