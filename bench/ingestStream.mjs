@@ -119,7 +119,7 @@ export async function benchStream() {
       brokers: [broker],
       groupId: `${topic}-qdbt`,
       hdfs,
-      roll: { maxRecords: 50_000, maxAgeMs: 5_000 },
+      roll: { maxRecords: 100_000, maxAgeMs: 1_000 },
       log: (level, name, message) => {
         if (level === 'warn' || level === 'error') log(`  ${message}`);
       },

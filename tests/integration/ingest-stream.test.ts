@@ -238,6 +238,11 @@ describe('qdbt ingest stream', () => {
       third.lines.some((l) => l.name === 'stream_partition_registered' || l.name === 'stream_range_landed'),
     ).toBe(true);
 
+    // The restarts resumed from the lake (and undid what a kill cut short, when it hit a landing).
+    const resumed = [...second.lines, ...third.lines].filter((l) => l.name === 'stream_partition_ready');
+    process.stderr.write(`[ingest-stream] restarts: ${resumed.map((l) => l.msg).join(' | ')}\n`);
+    expect(resumed.some((l) => Number(l.data.resume) > 0)).toBe(true);
+
     const figures = await tableFigures(schema);
     expect(figures.rows).toBe(good.size);
     expect(figures.distinct).toBe(good.size);
