@@ -17,7 +17,7 @@ export interface CompileInput {
 
 /**
  * Compile nodes in place: `compiled_code`, `extra_ctes`, `compiled`. Pure: the caller writes files.
- * Ephemeral models are compiled on demand and inlined as `__dbt__cte__<name>` CTEs.
+ * Ephemeral models are compiled on demand and inlined as `dbt__cte__<name>` CTEs.
  */
 export function compileNodes(uniqueIds: Iterable<string>, input: CompileInput): void {
   new NodeCompiler(input).compileAll(uniqueIds);
@@ -189,7 +189,10 @@ class NodeCompiler {
       const compiled = this.compileEphemeral(uniqueId);
       for (const dep of compiled.needs) visit(dep);
       const node = this.input.manifest.nodes[uniqueId]!;
-      ordered.push({ id: uniqueId, sql: `${ephemeralCteName(node.name)} as (\n${compiled.sql.trim()}\n)` });
+      ordered.push({
+        id: uniqueId,
+        sql: `${ephemeralCteName(node.name)} as (\n${compiled.sql.trim()}\n)`,
+      });
     };
     for (const uniqueId of needs) visit(uniqueId);
     return ordered;

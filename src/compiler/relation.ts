@@ -29,7 +29,11 @@ export class Relation {
   }
 }
 
-/** An ephemeral model, inlined as a CTE named `__dbt__cte__<name>`. */
+/**
+ * An ephemeral model, inlined as a CTE named `dbt__cte__<name>`: dbt's `__dbt__cte__` prefix is no
+ * good on Hive, whose identifiers cannot start with `_`, and which drops the backquotes of a CTE
+ * name when it stores a view's text (the view then fails to parse).
+ */
 export class CteRelation {
   readonly type = 'cte';
   constructor(readonly identifier: string) {}
@@ -40,7 +44,7 @@ export class CteRelation {
     return null;
   }
   render(): string {
-    return this.identifier;
+    return this.toString();
   }
   toString(): string {
     return this.identifier;
@@ -57,5 +61,5 @@ export function relationName(schema: string, identifier: string): string {
 }
 
 export function ephemeralCteName(modelName: string): string {
-  return `__dbt__cte__${modelName}`;
+  return `dbt__cte__${modelName}`;
 }

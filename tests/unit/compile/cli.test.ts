@@ -113,12 +113,17 @@ describe('the qdbt command', () => {
     const cached = writeFixture({ 'models/m.sql': `select '{{ env_var("QDBT_CACHE_PROBE", "x") }}' as v` });
     cleanups.push(cached.cleanup);
     const run = (env: Record<string, string> = {}) =>
-      spawnSync(process.execPath, [bin, 'compile', '--project-dir', cached.dir], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
+      spawnSync(process.execPath, [bin, 'compile', '--project-dir', cached.dir], {
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1', ...env },
+      });
     expect(run().stderr).toContain('Compiled 1 nodes');
     expect(run().stderr).toContain('Nothing changed: 1 compiled nodes');
     const changedEnv = run({ QDBT_CACHE_PROBE: 'y' });
     expect(changedEnv.stderr).toContain('Compiled 1 nodes (1 files changed)');
-    expect(readFileSync(join(cached.dir, 'target/compiled/fixture/models/m.sql'), 'utf8')).toBe("select 'y' as v");
+    expect(readFileSync(join(cached.dir, 'target/compiled/fixture/models/m.sql'), 'utf8')).toBe(
+      "select 'y' as v",
+    );
     writeFileSync(join(cached.dir, 'models/m.sql'), 'select 2 as v');
     expect(run({ QDBT_CACHE_PROBE: 'y' }).stderr).toContain('Compiled 1 nodes (1 files changed)');
   });

@@ -53,10 +53,10 @@ describe('compile', () => {
       'models/plain.sql': `select * from {{ ref('base') }}`,
     });
     expect(manifest.nodes['model.fixture.top']!.compiled_code).toBe(
-      'with __dbt__cte__base as (\nselect 1 as id\n),\n__dbt__cte__middle as (\nselect id from __dbt__cte__base\n),\nextra as (select 2 as id)\nselect * from __dbt__cte__middle union all select * from extra',
+      'with dbt__cte__base as (\nselect 1 as id\n),\ndbt__cte__middle as (\nselect id from dbt__cte__base\n),\nextra as (select 2 as id)\nselect * from dbt__cte__middle union all select * from extra',
     );
     expect(manifest.nodes['model.fixture.plain']!.compiled_code).toBe(
-      'with __dbt__cte__base as (\nselect 1 as id\n)\nselect * from __dbt__cte__base',
+      'with dbt__cte__base as (\nselect 1 as id\n)\nselect * from dbt__cte__base',
     );
     expect(manifest.nodes['model.fixture.base']!.relation_name).toBeNull();
   });

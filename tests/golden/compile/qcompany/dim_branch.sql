@@ -1,4 +1,4 @@
-with __dbt__cte__std_branches as (
+with dbt__cte__std_branches as (
 select
   cast(branch_id as bigint) as branch_id,
   initcap(trim(city)) as city,
@@ -7,5 +7,5 @@ select
 from `qcompany_staging`.`stg_branches`
 )
 select b.branch_id, b.city, b.establish_date, b.branch_class, r.region
-from __dbt__cte__std_branches b
+from dbt__cte__std_branches b
 left join `qcompany_reference`.`city_regions` r on lower(b.city) = lower(r.city)
