@@ -3,7 +3,30 @@
  * retry (transport trouble, a server that restarted) and which fail at once with the server's
  * own words (compile, semantic and run-time errors of the statement).
  */
-import { HiveError } from './connection.js';
+import { QdbtError } from '../../errors.js';
+
+/** A statement or protocol failure reported by HiveServer2. `message` is the first line only. */
+export class HiveError extends QdbtError {
+  readonly sqlState?: string;
+  readonly errorCode?: number;
+  /** Everything the server said (Spark sends whole Java stack traces). */
+  readonly serverMessage: string;
+  constructor(
+    serverMessage: string,
+    options: { sqlState?: string; errorCode?: number; hint?: string; cause?: unknown } = {},
+  ) {
+    super('runtime', firstLineOf(serverMessage), { hint: options.hint, cause: options.cause });
+    this.name = 'HiveError';
+    this.serverMessage = serverMessage;
+    this.sqlState = options.sqlState;
+    this.errorCode = options.errorCode;
+  }
+}
+
+function firstLineOf(text: string): string {
+  const line = text.split('\n', 1)[0] ?? '';
+  return line.length > 500 ? `${line.slice(0, 500)}...` : line;
+}
 
 /** The server rejected a statement. `message` is the useful line of what it said. */
 export class HiveStatementError extends HiveError {

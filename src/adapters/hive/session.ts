@@ -1,12 +1,12 @@
 /**
  * One HiveServer2 session on its own Thrift connection, for the adapter's pool.
  *
- * connection.ts (`HiveConnection`) covers the local stack's needs (binary transport, NONE/NOSASL);
- * the adapter also needs HTTP, TLS, LDAP and Kerberos, the operation log and progress, row limits,
- * column types with their precision, and a connection that notices it is gone. hive-driver's
+ * It serves the adapter (HTTP, TLS, LDAP and Kerberos, the operation log and progress, row limits,
+ * column types with their precision, a connection that notices it is gone) and, through the thin
+ * `HiveConnection` facade, the local stack's checks and `qdbt debug`. hive-driver's
  * HiveClient does the transports and authentication; the Thrift commands go through its
  * HiveDriver directly, so that operation handles, fetch types and statuses are ours. Rows are
- * decoded by connection.ts's `decodeRows` (BIGINT exact as bigint, DECIMAL as exact text).
+ * decoded by decode.ts's `decodeRows` (BIGINT exact as bigint, DECIMAL as exact text).
  *
  * hive-driver traps handled here (see DEPENDENCIES.md):
  * - statements run async and are polled; the per-session long-polling timeout is 200 ms;
@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CellValue, ColumnDef } from '../types.js';
 import type { HiveAuth, HiveTransport } from '../../config/types.js';
-import { decodeRows } from './connection.js';
+import { decodeRows } from './decode.js';
 import {
   AdapterConfigError,
   CancelledError,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeRows, decodeSchema } from '../../../src/adapters/hive/connection.js';
+import { decodeRows, decodeSchema } from '../../../src/adapters/hive/decode.js';
 
 // TTypeId values from TCLIService.thrift.
 const BIGINT = 4;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { HiveError } from '../../../src/adapters/hive/connection.js';
+
 import {
   AdapterConfigError,
+  HiveError,
   CancelledError,
   ConnectionLostError,
   HiveStatementError,
