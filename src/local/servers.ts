@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
 import { HiveConnection } from '../adapters/hive/connection.js';
 import { WebHdfsClient } from '../ingest/hdfs/webhdfs.js';
 import { POM_OF, layoutOf, writeConfigs, type Layout } from './layout.js';
@@ -392,6 +391,8 @@ export async function probe(settings: LocalSettings, server: ServerName, timeout
       return `${bean.NumLiveDataNodes} live DataNode, safe mode off`;
     }
     case 'kafka': {
+      // Loaded here: kafkajs costs ~100 ms at start-up, which commands that never check Kafka skip.
+      const { Kafka, logLevel } = await import('kafkajs');
       const kafka = new Kafka({
         clientId: 'qdbt-local',
         brokers: [`127.0.0.1:${ports.kafka}`],

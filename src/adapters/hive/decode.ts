@@ -5,8 +5,10 @@
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const T = (require('hive-driver') as { thrift: { TCLIService_types: any } }).thrift.TCLIService_types;
+// Loaded on first use: hive-driver (and Thrift) take ~100 ms to load.
+const thriftTypes = (): { TTypeId: Record<string, number> } =>
+  (require('hive-driver') as { thrift: { TCLIService_types: { TTypeId: Record<string, number> } } }).thrift
+    .TCLIService_types;
 
 /**
  * A decoded value. BIGINT is a `bigint`; DECIMAL, DATE, TIMESTAMP, INTERVAL and the complex types
@@ -34,12 +36,15 @@ export interface RowSetLike {
   columns?: RawColumnLike[];
 }
 
-const TYPE_NAMES: Record<number, string> = Object.fromEntries(
-  Object.entries(T.TTypeId as Record<string, number>).map(([k, v]) => [
-    v,
-    k.replace(/_TYPE$/, '').toLowerCase(),
-  ]),
-);
+let typeNames: Record<number, string> | null = null;
+function typeNameById(): Record<number, string> {
+  return (typeNames ??= Object.fromEntries(
+    Object.entries(thriftTypes().TTypeId as Record<string, number>).map(([k, v]) => [
+      v,
+      k.replace(/_TYPE$/, '').toLowerCase(),
+    ]),
+  ));
+}
 
 export function decodeSchema(schema: TableSchemaLike): HiveColumn[] {
   return [...schema.columns]
@@ -49,7 +54,7 @@ export function decodeSchema(schema: TableSchemaLike): HiveColumn[] {
 
 function typeNameOf(column: ColumnDescLike): string {
   const type = column.typeDesc.types[0]?.primitiveEntry?.type;
-  return type === undefined ? 'unknown' : (TYPE_NAMES[type] ?? 'unknown');
+  return type === undefined ? 'unknown' : (typeNameById()[type] ?? 'unknown');
 }
 
 /** Decodes hive-driver's fetched row sets column by column. Exported for unit tests. */

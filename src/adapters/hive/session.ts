@@ -29,9 +29,13 @@ import {
 } from './errors.js';
 
 const require = createRequire(import.meta.url);
-const driver = require('hive-driver') as HiveDriverModule;
+// hive-driver (and Thrift) take ~100 ms to load: only commands that talk to a server pay for it.
+let loadedDriver: HiveDriverModule | null = null;
+function hiveDriver(): HiveDriverModule {
+  return (loadedDriver ??= require('hive-driver') as HiveDriverModule);
+}
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const T = driver.thrift.TCLIService_types as any;
+const thriftTypes = (): any => hiveDriver().thrift.TCLIService_types;
 
 export interface SessionOptions {
   host: string;
@@ -127,7 +131,7 @@ export class HiveServerSession implements SqlSession {
   /** Connects, authenticates and opens a session with the profile's settings. */
   static async open(options: SessionOptions): Promise<HiveServerSession> {
     const where = `HiveServer2 at ${options.host}:${options.port} (${options.transport}, auth ${options.auth}${options.tls?.enabled ? ', TLS' : ''})`;
-    const client = new driver.HiveClient(driver.thrift.TCLIService, T);
+    const client = new (hiveDriver().HiveClient)(hiveDriver().thrift.TCLIService, thriftTypes());
     const { connection, auth, connectOptions } = connectionFor(options);
     let transport: TransportLike | null = null;
     const authProvider: AuthLike = {
@@ -170,7 +174,10 @@ export class HiveServerSession implements SqlSession {
         hint: 'Is the server up (`qdbt local status`), and are host, port and transport right?',
       });
     }
-    const thrift = new driver.HiveDriver(T, client.getClient()) as unknown as ThriftDriverLike;
+    const thrift = new (hiveDriver().HiveDriver)(
+      thriftTypes(),
+      client.getClient(),
+    ) as unknown as ThriftDriverLike;
     const configuration: Record<string, string> = {
       'set:hiveconf:hive.server2.long.polling.timeout': options.longPollingTimeout ?? '200ms',
     };
@@ -180,7 +187,7 @@ export class HiveServerSession implements SqlSession {
     try {
       response = await withTimeout(
         thrift.openSession({
-          client_protocol: T.TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10,
+          client_protocol: thriftTypes().TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10,
           username: options.user ?? 'anonymous',
           password: options.password ?? 'anonymous',
           configuration,
@@ -237,14 +244,14 @@ export class HiveServerSession implements SqlSession {
           lastLogFetch = performance.now();
           await this.fetchLog(operation, log);
         }
-        if (state === T.TOperationState.FINISHED_STATE) break;
+        if (state === thriftTypes().TOperationState.FINISHED_STATE) break;
         if (
-          state === T.TOperationState.CANCELED_STATE ||
-          state === T.TOperationState.CLOSED_STATE ||
+          state === thriftTypes().TOperationState.CANCELED_STATE ||
+          state === thriftTypes().TOperationState.CLOSED_STATE ||
           operation.cancelled
         )
           throw new CancelledError(`Cancelled: ${firstLine(sql)}`);
-        if (state === T.TOperationState.ERROR_STATE) {
+        if (state === thriftTypes().TOperationState.ERROR_STATE) {
           // Spark sets ERROR before it records the exception: ask again briefly for the message.
           if (!status.errorMessage && errorPolls++ < 10) {
             await sleep(50);
@@ -256,7 +263,7 @@ export class HiveServerSession implements SqlSession {
             errorCode: status.errorCode ?? undefined,
           });
         }
-        if (state === T.TOperationState.TIMEDOUT_STATE)
+        if (state === thriftTypes().TOperationState.TIMEDOUT_STATE)
           throw new HiveStatementError(`The server timed the statement out: ${firstLine(sql)}`);
         // While running, each status call already waits up to the session's long-polling timeout.
         const delay = pollDelay(++polls);
@@ -293,8 +300,8 @@ export class HiveServerSession implements SqlSession {
           this.thrift.getOperationStatus({ operationHandle: operation.handle }),
         );
         checkStatus(status.status, this.where);
-        if (status.operationState === T.TOperationState.FINISHED_STATE) break;
-        if (status.operationState === T.TOperationState.ERROR_STATE)
+        if (status.operationState === thriftTypes().TOperationState.FINISHED_STATE) break;
+        if (status.operationState === thriftTypes().TOperationState.ERROR_STATE)
           throw new HiveStatementError(status.errorMessage || `listing the tables of ${schema} failed`, {
             sqlState: status.sqlState ?? undefined,
           });
@@ -331,9 +338,9 @@ export class HiveServerSession implements SqlSession {
       return found === undefined ? '' : String(found);
     };
     return {
-      dbmsName: await get(T.TGetInfoType.CLI_DBMS_NAME),
-      dbmsVersion: await get(T.TGetInfoType.CLI_DBMS_VER),
-      serverName: await get(T.TGetInfoType.CLI_SERVER_NAME).catch(() => ''),
+      dbmsName: await get(thriftTypes().TGetInfoType.CLI_DBMS_NAME),
+      dbmsVersion: await get(thriftTypes().TGetInfoType.CLI_DBMS_VER),
+      serverName: await get(thriftTypes().TGetInfoType.CLI_SERVER_NAME).catch(() => ''),
     };
   }
 
@@ -393,7 +400,7 @@ export class HiveServerSession implements SqlSession {
     const limit = options.maxRows ?? Infinity;
     const fetchSize = options.fetchSize ?? 10_000;
     const rows: CellValue[][] = [];
-    let orientation = T.TFetchOrientation.FETCH_FIRST;
+    let orientation = thriftTypes().TFetchOrientation.FETCH_FIRST;
     while (rows.length < limit) {
       const want = Math.min(fetchSize, limit - rows.length);
       const response = await this.call(() =>
@@ -405,7 +412,7 @@ export class HiveServerSession implements SqlSession {
         }),
       );
       checkStatus(response.status, this.where);
-      orientation = T.TFetchOrientation.FETCH_NEXT;
+      orientation = thriftTypes().TFetchOrientation.FETCH_NEXT;
       const batch = response.results ? (decodeRows(schema, [response.results]) as CellValue[][]) : [];
       for (const row of batch) rows.push(row);
       // HiveServer2 always answers hasMoreRows=false; a short batch is the end.
@@ -421,12 +428,12 @@ export class HiveServerSession implements SqlSession {
         const response = await this.call(() =>
           this.thrift.fetchResults({
             operationHandle: operation.handle,
-            orientation: T.TFetchOrientation.FETCH_NEXT,
+            orientation: thriftTypes().TFetchOrientation.FETCH_NEXT,
             maxRows: 1_000,
             fetchType: 1,
           }),
         );
-        if (response.status?.statusCode === T.TStatusCode.ERROR_STATUS) {
+        if (response.status?.statusCode === thriftTypes().TStatusCode.ERROR_STATUS) {
           this.logsUnsupported = true;
           return;
         }
@@ -511,9 +518,9 @@ function connectionFor(options: SessionOptions): {
     };
     const auth =
       options.auth === 'KERBEROS'
-        ? new driver.auth.KerberosHttpAuthentication(credentials, kerberosProcess(options))
-        : new driver.auth.PlainHttpAuthentication(credentials);
-    return { connection: new driver.connections.HttpConnection(), auth, connectOptions };
+        ? new (hiveDriver().auth.KerberosHttpAuthentication)(credentials, kerberosProcess(options))
+        : new (hiveDriver().auth.PlainHttpAuthentication)(credentials);
+    return { connection: new (hiveDriver().connections.HttpConnection)(), auth, connectOptions };
   }
   const connectOptions: Record<string, unknown> = {
     connect_timeout: options.connectTimeoutMs,
@@ -523,11 +530,11 @@ function connectionFor(options: SessionOptions): {
   };
   const auth =
     options.auth === 'NOSASL'
-      ? new driver.auth.NoSaslAuthentication()
+      ? new (hiveDriver().auth.NoSaslAuthentication)()
       : options.auth === 'KERBEROS'
-        ? new driver.auth.KerberosTcpAuthentication(credentials, kerberosProcess(options))
-        : new driver.auth.PlainTcpAuthentication(credentials);
-  return { connection: new driver.connections.TcpConnection(), auth, connectOptions };
+        ? new (hiveDriver().auth.KerberosTcpAuthentication)(credentials, kerberosProcess(options))
+        : new (hiveDriver().auth.PlainTcpAuthentication)(credentials);
+  return { connection: new (hiveDriver().connections.TcpConnection)(), auth, connectOptions };
 }
 
 function readCa(ca: string): string | Buffer {
@@ -549,18 +556,21 @@ function kerberosProcess(options: SessionOptions): unknown {
       hint: 'It compiles against MIT Kerberos: install its headers (Debian/Ubuntu: `apt-get install libkrb5-dev`, RHEL: `krb5-devel`), then `npm install kerberos` in the project, and `kinit` before running qdbt.',
     });
   }
-  return new driver.auth.helpers.MongoKerberosAuthProcess(
+  return new (hiveDriver().auth.helpers.MongoKerberosAuthProcess)(
     { fqdn: options.host, service: options.kerberos?.service ?? 'hive' },
     kerberos,
   );
 }
 
-const TYPE_NAMES: Record<number, string> = Object.fromEntries(
-  Object.entries(T.TTypeId as Record<string, number>).map(([k, v]) => [
-    v,
-    k.replace(/_TYPE$/, '').toLowerCase(),
-  ]),
-);
+let typeNames: Record<number, string> | null = null;
+function typeNameById(): Record<number, string> {
+  return (typeNames ??= Object.fromEntries(
+    Object.entries(thriftTypes().TTypeId as Record<string, number>).map(([k, v]) => [
+      v,
+      k.replace(/_TYPE$/, '').toLowerCase(),
+    ]),
+  ));
+}
 
 /** Column names and types from the result schema, with precision, scale and length. */
 export function columnsOf(schema: TableSchemaLike): ColumnDef[] {
@@ -572,7 +582,7 @@ export function columnsOf(schema: TableSchemaLike): ColumnDef[] {
 function typeOf(column: ColumnDescLike): string {
   const entry = column.typeDesc.types[0]?.primitiveEntry;
   const id = entry?.type;
-  const name = id === undefined ? 'unknown' : (TYPE_NAMES[id] ?? 'unknown');
+  const name = id === undefined ? 'unknown' : (typeNameById()[id] ?? 'unknown');
   const q = entry?.typeQualifiers?.qualifiers ?? {};
   const int = (key: string): number | null => {
     const v = q[key]?.i32Value;
@@ -601,16 +611,19 @@ function unqualified(name: string): string {
 function checkStatus(status: StatusLike | undefined, where: string): void {
   if (!status) return;
   const code = status.statusCode;
-  if (code === T.TStatusCode.ERROR_STATUS || code === T.TStatusCode.INVALID_HANDLE_STATUS) {
+  if (
+    code === thriftTypes().TStatusCode.ERROR_STATUS ||
+    code === thriftTypes().TStatusCode.INVALID_HANDLE_STATUS
+  ) {
     const message =
       status.errorMessage ||
-      `${where}: the server answered ${code === T.TStatusCode.INVALID_HANDLE_STATUS ? 'invalid handle' : 'error'}`;
+      `${where}: the server answered ${code === thriftTypes().TStatusCode.INVALID_HANDLE_STATUS ? 'invalid handle' : 'error'}`;
     const error = new HiveStatementError(message, {
       sqlState: status.sqlState ?? undefined,
       errorCode:
         typeof status.errorCode === 'number' && status.errorCode !== 0 ? status.errorCode : undefined,
     });
-    if (code === T.TStatusCode.INVALID_HANDLE_STATUS)
+    if (code === thriftTypes().TStatusCode.INVALID_HANDLE_STATUS)
       throw new ConnectionLostError(`${where}: ${error.message}`, { cause: error });
     throw error;
   }
