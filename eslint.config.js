@@ -17,7 +17,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['node:*', 'fs', 'path', 'http', 'child_process'], message: 'The core is pure: pass data in, do I/O in parser/ or cli/.' }] },
+        {
+          patterns: [
+            {
+              group: ['node:*', 'fs', 'path', 'http', 'child_process'],
+              message: 'The core is pure: pass data in, do I/O in parser/ or cli/.',
+            },
+          ],
+        },
       ],
     },
   },
