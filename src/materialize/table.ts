@@ -91,7 +91,15 @@ export async function buildTable(
   await session.run(dropTable(tmp));
   await session.run(createTable(tmp, dataColumns, partitionColumns, layout, { location: null }));
   session.invalidate(tmp);
-  const insert = await session.run(insertSelect('overwrite', tmp, dynamic, select, source.from));
+  let insert;
+  try {
+    insert = await session.run(insertSelect('overwrite', tmp, dynamic, select, source.from));
+  } catch (error) {
+    // The live table was not touched; leave nothing half-built beside it.
+    await session.tryRun(dropTable(tmp));
+    session.invalidate(tmp);
+    throw error;
+  }
   let rowsAffected = insert.rowsAffected;
 
   if (!inPlace) {

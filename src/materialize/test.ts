@@ -53,11 +53,17 @@ export function testSettings(session: NodeSession): TestSettings {
   };
 }
 
-/** dbt's audit schema: `<schema>_dbt_test__audit` unless the test names its own schema. */
+const AUDIT_SUFFIX = '_dbt_test__audit';
+
+/**
+ * dbt's audit schema: `<schema>_dbt_test__audit` unless the test names its own schema. The parser
+ * already gives generic tests that schema: never append the suffix twice.
+ */
 export function auditTable(session: NodeSession): TableRef {
   const { node } = session;
   const custom = typeof node.config.schema === 'string' && node.config.schema !== '';
-  return { schema: custom ? node.schema : `${node.schema}_dbt_test__audit`, name: node.alias };
+  const schema = custom || node.schema.endsWith(AUDIT_SUFFIX) ? node.schema : `${node.schema}${AUDIT_SUFFIX}`;
+  return { schema, name: node.alias };
 }
 
 function toNumber(value: CellValue | undefined): number {

@@ -75,7 +75,10 @@ function selectedSql(project: LoadedProject, global: GlobalOptions): { name: str
   }
   const { selected } = selectFor(project, global, ['model', 'seed', 'test']);
   const manifest = project.parsed.manifest;
-  const ids = [...selected].filter((id) => manifest.nodes[id] !== undefined);
+  let ids = [...selected].filter((id) => manifest.nodes[id] !== undefined);
+  // A model's tests come along with it (indirect selection): show previews the model, as dbt does.
+  const notTests = ids.filter((id) => manifest.nodes[id]!.resource_type !== 'test');
+  if (notTests.length > 0) ids = notTests;
   if (ids.length === 0) {
     const names = Object.values(manifest.nodes).map((n) => n.name);
     const near = closestNames(global.select.join(' '), names);

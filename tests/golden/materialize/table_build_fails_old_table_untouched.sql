@@ -24,4 +24,6 @@ INSERT OVERWRITE TABLE `analytics`.`orders__qdbt_tmp`
 SELECT `id`, `amount`, `ds`
 FROM `analytics`.`orders__qdbt_src`;
 
+DROP TABLE IF EXISTS `analytics`.`orders__qdbt_tmp`;
+
 DROP VIEW IF EXISTS `analytics`.`orders__qdbt_src`;

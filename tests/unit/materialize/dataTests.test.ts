@@ -58,6 +58,15 @@ describe('data tests', () => {
     await expect(result.text).toMatchFileSnapshot(golden('test_store_failures'));
   });
 
+  it('store_failures: a test node already in the audit schema gets no second suffix', async () => {
+    const adapter = answering([2n, true, true]);
+    const node = dataTest('not_null_orders_id', { store_failures: true }, { sql: NOT_NULL });
+    node.schema = 'analytics_dbt_test__audit';
+    await executorFor(node)(context(adapter, node));
+    expect(adapter.log).toContain('DROP TABLE IF EXISTS `analytics_dbt_test__audit`.`not_null_orders_id`');
+    expect(adapter.log.join('\n')).not.toContain('__audit_dbt_test__audit');
+  });
+
   it('rejects a malformed condition', async () => {
     const node = dataTest('t', { warn_if: 'drop table x' }, { sql: NOT_NULL });
     await expect(executorFor(node)(context(new FakeAdapter(), node))).rejects.toThrow(

@@ -388,6 +388,16 @@ describe('materializations: outcomes and guarantees', () => {
     expect(adapter.log.filter((s) => /`orders`(;|\s|$)/.test(s) && /RENAME|DROP/.test(s))).toEqual([]);
   });
 
+  it('a failed build drops its half-built tmp table', async () => {
+    const adapter = new FakeAdapter({ relations: [src(), flatTable()], failOn: /^INSERT/ });
+    await expect(runModel(context(adapter, model('orders', { materialized: 'table' })))).rejects.toThrow();
+    const insert = adapter.log.findIndex((s) =>
+      s.startsWith('INSERT OVERWRITE TABLE `analytics`.`orders__qdbt_tmp`'),
+    );
+    expect(insert).toBeGreaterThan(-1);
+    expect(adapter.log.slice(insert + 1)).toContain('DROP TABLE IF EXISTS `analytics`.`orders__qdbt_tmp`');
+  });
+
   it('a failed swap renames the backup back', async () => {
     const adapter = new FakeAdapter({
       relations: [src(), flatTable()],

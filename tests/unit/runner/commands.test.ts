@@ -98,6 +98,23 @@ describe('show, source freshness, run-operation, clean', () => {
     expect(JSON.parse(json)).toEqual({ node: 'inline_query', show: [{ id: '1', name: 'Harbor' }] });
   });
 
+  it('show --select a model with data tests previews the model, not its tests', async () => {
+    const dir = fixture({
+      ...files,
+      'models/schema.yml':
+        'version: 2\nmodels:\n  - name: stg\n    columns:\n      - name: id\n        data_tests: [not_null, unique]\n',
+    });
+    const adapter = fakeAdapter(() => ({ columns: [{ name: 'id', type: 'bigint' }], rows: [[1n]] }));
+    const code = await showPreview(
+      { global: globals(dir, { select: ['stg'] }), limit: 1, output: 'json' },
+      { reporter: { emit: () => undefined, result: () => undefined }, createAdapter: async () => adapter },
+    );
+    expect(code).toBe(0);
+    expect(adapter.statements).toEqual([
+      'select * from (\nselect id, name from `raw`.`branch`\n) qdbt_show limit 1',
+    ]);
+  });
+
   it('source freshness compares max(loaded_at_field) with the rules and writes sources.json', async () => {
     const dir = fixture(files);
     const now = '2024-03-02 12:00:00';
