@@ -198,13 +198,12 @@ export function registerStreamIngest(ingest: Command): void {
       });
       await ingestor.start();
       let lastConsumed = -1;
-      let idleSince = Date.now();
       let lastStats = Date.now();
       const ticker = setInterval(() => {
         const s = ingestor.stats;
         if (s.consumed !== lastConsumed) {
           lastConsumed = s.consumed;
-          idleSince = Date.now();
+          ingestor.lastActivityAt = Date.now();
         }
         if (Date.now() - lastStats >= flags.statsEvery * 1000) {
           lastStats = Date.now();
@@ -216,7 +215,12 @@ export function registerStreamIngest(ingest: Command): void {
             data: { ...s },
           });
         }
-        if (flags.stopWhenIdle && Date.now() - idleSince >= flags.stopWhenIdle * 1000 && s.consumed > 0)
+        // Idle: partitions assigned, and nothing assigned, recovered or consumed for that long.
+        if (
+          flags.stopWhenIdle &&
+          ingestor.assigned.length > 0 &&
+          Date.now() - ingestor.lastActivityAt >= flags.stopWhenIdle * 1000
+        )
           void stop(`No new events for ${flags.stopWhenIdle} s`);
       }, 250);
       try {

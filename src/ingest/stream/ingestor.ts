@@ -71,6 +71,10 @@ interface PartitionState {
   inFlight: number;
   failed: Error | null;
   seekedBack: boolean;
+  /** First offset not landed by this state: its resume point, then each landed range's end + 1. */
+  landedUpTo: number;
+  /** The state this one replaces (a rebalance or a failed landing), until it is recovered. */
+  previous: PartitionState | null;
 }
 
 export class StreamIngestor {
@@ -97,7 +101,13 @@ export class StreamIngestor {
   private readonly log: IngestLog;
   private readonly states = new Map<number, PartitionState>();
   private readonly registering = new Map<string, Promise<void>>();
+  /** Consecutive failed landings per partition (backoff before the next attempt). */
+  private readonly failureStreak = new Map<number, number>();
   private generation = 0;
+  /** When something last happened: an assignment, a partition recovered, a message consumed. */
+  lastActivityAt = 0;
+  /** Partitions assigned at the last rebalance. */
+  assigned: number[] = [];
   private activeBatches = 0;
   private stopping = false;
   private timer: NodeJS.Timeout | null = null;
@@ -148,6 +158,8 @@ export class StreamIngestor {
     this.consumer.on(GROUP_JOIN, (event) => {
       this.generation++;
       const assigned = (event.payload.memberAssignment[this.topic] ?? []) as number[];
+      this.assigned = assigned;
+      this.lastActivityAt = Date.now();
       this.log('info', 'stream_assigned', `Assigned ${this.topic} partitions [${assigned.join(', ')}]`, {
         partitions: assigned,
         generation: this.generation,
@@ -184,20 +196,22 @@ export class StreamIngestor {
     return this.finished ?? Promise.resolve();
   }
 
-  private stateFor(partition: number): PartitionState {
+  private stateFor(partition: number, replace = false): PartitionState {
     let state = this.states.get(partition);
-    if (!state || state.generation !== this.generation) {
-      const previous = state;
+    if (!state || state.generation !== this.generation || replace) {
+      const previous = state ?? null;
       state = {
         generation: this.generation,
         ready: false,
         next: -1,
         range: new OpenRange(this.topic, partition),
-        // A new generation waits for the previous one's landings before it recovers.
+        // A new state waits for the previous one's landings before it recovers.
         landing: previous ? previous.landing.catch(() => undefined) : Promise.resolve(),
         inFlight: 0,
         failed: null,
         seekedBack: false,
+        landedUpTo: -1,
+        previous,
       };
       this.states.set(partition, state);
     }
@@ -208,8 +222,18 @@ export class StreamIngestor {
     await state.landing.catch(() => undefined);
     const { lastLandedEnd, undone } = await this.lake.recoverPartition(this.topic, partition);
     this.stats.recoveries++;
-    const resume = resumeOffset(lastLandedEnd, firstOffset) ?? firstOffset;
+    // A fresh start trusts the fetch position (the committed offset) where it is past the lake.
+    // A replaced state does not: the fetch position is wherever the previous one got to, and the
+    // previous one knows where its landed data ends.
+    const previous = state.previous;
+    const resume =
+      previous && previous.landedUpTo >= 0
+        ? Math.max(lastLandedEnd + 1, previous.landedUpTo)
+        : (resumeOffset(lastLandedEnd, firstOffset) ?? firstOffset);
+    state.previous = null;
+    this.lastActivityAt = Date.now();
     state.next = resume;
+    state.landedUpTo = resume;
     state.ready = true;
     this.log(
       'info',
@@ -238,10 +262,15 @@ export class StreamIngestor {
           'stream_landing_failed',
           `${this.topic}/${partition}: landing failed (${state.failed.message}); recovering from the lake`,
         );
-        this.states.delete(partition);
-        const previous = state;
-        state = this.stateFor(partition);
-        state.landing = previous.landing.catch(() => undefined);
+        const streak = (this.failureStreak.get(partition) ?? 0) + 1;
+        this.failureStreak.set(partition, streak);
+        const pause = Math.min(30_000, 500 * 2 ** (streak - 1));
+        for (let waited = 0; waited < pause && !this.stopping; waited += 1_000) {
+          await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, pause - waited)));
+          await heartbeat().catch(() => undefined);
+        }
+        state = this.stateFor(partition, true);
+        if (this.stopping) return;
       }
       const first = Number(batch.firstOffset());
       if (!state.ready) {
@@ -249,7 +278,7 @@ export class StreamIngestor {
         if (this.stopping || isStale()) return;
       }
       if (first > state.next && !state.seekedBack) {
-        // After a failed landing the fetch position is ahead of the lake: go back.
+        // After a rebalance or a failed landing the fetch position may be ahead of the lake: go back.
         state.seekedBack = true;
         this.consumer.seek({ topic: this.topic, partition, offset: String(state.next) });
         return;
@@ -290,6 +319,7 @@ export class StreamIngestor {
 
   private take(state: PartitionState, partition: number, offset: number, message: KafkaMessage): void {
     this.stats.consumed++;
+    if ((this.stats.consumed & 255) === 0) this.lastActivityAt = Date.now();
     const now = Date.now();
     const result = validateEvent(this.schema, message.value, Number(message.timestamp));
     if (result.ok) {
@@ -325,7 +355,12 @@ export class StreamIngestor {
     prepared.catch(() => undefined);
     state.landing = state.landing.then(async () => {
       try {
-        if (state.failed) return; // an earlier range of this chain failed: this one must not land
+        if (state.failed) {
+          // An earlier range of this chain failed: this one must not land. Its temp files and
+          // pending marker must be written before recovery runs (recovery waits for this chain).
+          await prepared.catch(() => undefined);
+          return;
+        }
         const result = await this.lake.publishRange(await prepared, (folder) => this.register(folder));
         this.stats.rangesLanded++;
         this.stats.filesLanded += result.files;
@@ -345,6 +380,8 @@ export class StreamIngestor {
             reason,
           },
         );
+        state.landedUpTo = range.end + 1;
+        this.failureStreak.delete(range.partition);
         await this.commit(range.partition, range.end + 1);
       } catch (error) {
         state.failed = error as Error;
@@ -353,6 +390,18 @@ export class StreamIngestor {
           'stream_landing_failed',
           `${this.topic}/${range.partition} [${range.start}..${range.end}] could not land: ${(error as Error).message}`,
         );
+        // Fetch the range again, so the partition is recovered even when no new events arrive.
+        if (!this.stopping && state.generation === this.generation) {
+          try {
+            this.consumer.seek({
+              topic: this.topic,
+              partition: range.partition,
+              offset: String(state.landedUpTo),
+            });
+          } catch {
+            /* not assigned any more: the next owner recovers it */
+          }
+        }
       } finally {
         state.inFlight--;
       }
