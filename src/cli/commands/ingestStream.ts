@@ -5,9 +5,10 @@ import { QdbtError } from '../../errors.js';
 import { WebHdfsClient } from '../../ingest/hdfs/webhdfs.js';
 import { findDeclaration, landingDeclarations } from '../../ingest/landing/declarations.js';
 import { ensureStagingTable, registerPartition } from '../../ingest/register/index.js';
-import { StreamIngestor, type IngestLogLevel } from '../../ingest/stream/ingestor.js';
+// The ingestor and the producer load kafkajs: imported when the command runs, not at CLI start-up.
+import type { IngestLogLevel } from '../../ingest/stream/ingestor.js';
+import type { StreamCompression } from '../../ingest/stream/lake.js';
 import { partitionValuesOf } from '../../ingest/stream/paths.js';
-import { produceSample } from '../../ingest/stream/producer.js';
 import { loadProject, readProject } from '../../project/loadProject.js';
 import { contextFrom, type CommandContext } from '../globalOptions.js';
 
@@ -30,6 +31,7 @@ interface StreamFlags {
   register: boolean;
   stopWhenIdle?: number;
   statsEvery: number;
+  compression: StreamCompression;
 }
 
 interface ProduceFlags {
@@ -120,6 +122,16 @@ export function registerStreamIngest(ingest: Command): void {
       positive('--stop-when-idle'),
     )
     .option('--stats-every <seconds>', 'progress line interval', positive('--stats-every'), 10)
+    .option(
+      '--compression <codec>',
+      'data files as gzip JSON lines (.jsonl.gz, read by Hive as is) or none (.jsonl)',
+      (value: string): StreamCompression => {
+        if (value !== 'gzip' && value !== 'none')
+          throw new QdbtError('usage', `--compression takes gzip or none, not '${value}'`);
+        return value;
+      },
+      'gzip',
+    )
     .action(async (flags: StreamFlags, command: Command) => {
       const context = contextFrom(command);
       const { options, reporter } = context;
@@ -152,6 +164,7 @@ export function registerStreamIngest(ingest: Command): void {
         await ensureStagingTable(adapter, declaration);
       }
       const registering = adapter;
+      const { StreamIngestor } = await import('../../ingest/stream/ingestor.js');
       const ingestor = new StreamIngestor({
         declaration,
         brokers: brokersOf(flags.brokers, target),
@@ -172,6 +185,7 @@ export function registerStreamIngest(ingest: Command): void {
           ...(flags.rollSeconds ? { maxAgeMs: flags.rollSeconds * 1000 } : {}),
         },
         deadLetterDir: flags.deadLetterPath,
+        compression: flags.compression,
         fromBeginning: !flags.fromLatest,
         log,
       });
@@ -271,6 +285,7 @@ export function registerStreamIngest(ingest: Command): void {
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);
       let lastReport = Date.now();
+      const { produceSample } = await import('../../ingest/stream/producer.js');
       try {
         const result = await produceSample({
           brokers: brokersOf(flags.brokers, target),
