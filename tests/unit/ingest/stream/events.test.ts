@@ -92,6 +92,20 @@ describe('validateEvent', () => {
     expect(result.ok && JSON.parse(result.line)).toMatchObject({ customer_id: 42, amount: 12.5, flag: true });
   });
 
+  it('rejects impossible dates on the fast path too', () => {
+    expect(check({ ...good, timestamp: '2024-13-01T00:00:00.000Z' })).toMatchObject({ ok: false });
+    expect(check({ ...good, timestamp: '2024-02-01T25:00:00.000Z' })).toMatchObject({ ok: false });
+  });
+
+  it('routes by an epoch-millisecond event-time column', () => {
+    const declaration = eventsDeclaration();
+    declaration.columns.push({ name: 'sent_at', type: 'bigint', required: true, aliases: [] });
+    const s = compileEventSchema({ ...declaration, partitioning: { kind: 'event_time', field: 'sent_at' } });
+    const result = validateEvent(s, JSON.stringify({ ...good, sent_at: Date.UTC(2024, 6, 4, 22, 30) }), 0);
+    expect(result.ok && result.partition).toBe('dt=2024-07-04/hr=22');
+    expect(validateEvent(s, JSON.stringify({ ...good, sent_at: -5 }), 0)).toMatchObject({ ok: false });
+  });
+
   it('places events by the Kafka timestamp under ingestion-time partitioning', () => {
     const s = compileEventSchema({ ...eventsDeclaration(), partitioning: { kind: 'ingestion_time' } });
     const result = validateEvent(s, JSON.stringify(good), Date.UTC(2024, 0, 2, 3));
