@@ -91,6 +91,10 @@ async function inParallel<T>(
 
 export class StreamLake {
   private readonly madeDirs = new Set<string>();
+  /** `.done` markers this process published, per partition folder, oldest first (for pruning). */
+  private readonly published = new Map<string, string[]>();
+  /** `.done` markers kept per partition; only the last one matters for recovery. */
+  keepDone = 20;
 
   constructor(
     readonly hdfs: WebHdfsClient,
@@ -205,7 +209,22 @@ export class StreamLake {
     if (prepared.dead) await this.mkdirs(this.paths.deadLetterDir);
     await inParallel(entries, 8, (entry) => this.renameInto(entry.tmp, entry.final));
     await this.renameInto(prepared.pending, prepared.done);
+    await this.prune(prepared.done);
     return { files: entries.length, bytes: prepared.bytes, folders };
+  }
+
+  /** Deletes the oldest `.done` markers of a partition beyond the ones kept (never the newest). */
+  private async prune(done: string): Promise<void> {
+    const dir = done.slice(0, done.lastIndexOf('/'));
+    let list = this.published.get(dir);
+    if (!list) this.published.set(dir, (list = []));
+    list.push(done);
+    while (list.length > this.keepDone) {
+      const old = list.shift()!;
+      await this.retry(`DELETE ${old}`, () => this.hdfs.delete(old)).catch((error: unknown) =>
+        this.log(`could not delete the old marker ${old}: ${(error as Error).message}`),
+      );
+    }
   }
 
   /**
@@ -221,7 +240,7 @@ export class StreamLake {
       this.retry(`LISTSTATUS ${dir}`, () => listNames(this.hdfs, dir)),
       this.retry(`LISTSTATUS ${this.paths.tmpDir}`, () => listNames(this.hdfs, this.paths.tmpDir)),
     ]);
-    const plan = planRecovery(markers, tmps, topic, partition);
+    const plan = planRecovery(markers, tmps, topic, partition, this.keepDone);
     for (const name of plan.pendingToUndo) {
       const path = `${dir}/${name}`;
       const text = await this.retry(`OPEN ${path}`, () => this.hdfs.read(path)).catch(() => Buffer.from(''));

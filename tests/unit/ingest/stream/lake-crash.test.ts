@@ -128,6 +128,20 @@ describe('landing survives a crash at any step', () => {
     expect(hdfs.changes).toBeGreaterThan(10);
   });
 
+  it('keeps only the last markers of a partition', async () => {
+    const hdfs = new FakeHdfs();
+    const lake = new StreamLake(hdfs as unknown as WebHdfsClient, paths, () => undefined, 'none');
+    lake.keepDone = 3;
+    await landAll(
+      lake,
+      Array.from({ length: 6 }, (_, i) => range(i * 5, 5)),
+    );
+    const markers = [...hdfs.files.keys()].filter((p) => p.endsWith('.done'));
+    expect(markers).toHaveLength(3);
+    expect((await lake.recoverPartition('t', 0)).lastLandedEnd).toBe(29);
+    expect(visibleOffsets(hdfs)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+  });
+
   it('leaves each range wholly landed or wholly absent, and resumes right after the landed ones', async () => {
     const clean = new FakeHdfs();
     await landAll(new StreamLake(clean as unknown as WebHdfsClient, paths, () => undefined, 'none'), [
