@@ -211,6 +211,10 @@ select id, amount, ds from {{ ref('eph_events') }}
     'models/inc_static.sql': `{{ config(materialized='incremental', incremental_strategy='insert_overwrite', partition_by=['day']) }}
 select id, amount, ds as day from {{ ref('eph_events') }}
 `,
+    'models/inc_static_cfg.sql': `{{ config(materialized='incremental', incremental_strategy='insert_overwrite', partition_by=['ds'],
+  partition={'ds': '2024-01-03'}) }}
+select id, amount, ds from {{ ref('eph_events') }}
+`,
     'models/inc_merge.sql': `{{ config(materialized='incremental', incremental_strategy='merge', unique_key='id',
   file_format='orc', tblproperties={'transactional': 'true'}) }}
 select id, name, amount from {{ ref('eph_events') }}
@@ -319,6 +323,16 @@ describe.each(ENGINES)('materializations on $name', (engine) => {
     expect(parquet.columns?.find((c) => c.name === 'name')?.comment).toBe('who');
     expect(all).toEqual(expect.arrayContaining(['pre_hook_marker', 'run_start_marker', 'run_end_1']));
 
+    // compute_stats: ANALYZE ran on each partition
+    const stats = JSON.stringify(
+      await rows(`describe formatted ${schema}.t_parquet partition (ds='2024-01-01')`),
+    );
+    expect(stats).toMatch(/numRows[^0-9]*2\b|\b2 rows/);
+    // persist_docs on a view: relation and column comments
+    const viewDocs = JSON.stringify(await rows(`describe formatted ${schema}.v_events`));
+    expect(viewDocs).toContain('the events as a view');
+    expect(viewDocs).toContain('event id');
+
     const orc = (await adapter.describeRelation(schema, 't_orc'))!;
     expect(orc.fileFormat ?? '').toMatch(/orc/i);
     expect(await rows(`select id from ${schema}.t_orc`)).toEqual([[1], [2], [3]]);
@@ -377,6 +391,7 @@ describe.each(ENGINES)('materializations on $name', (engine) => {
         'inc_append',
         'inc_overwrite',
         'inc_static',
+        'inc_static_cfg',
         'osc_ignore',
         'osc_append',
         'osc_sync',
@@ -408,6 +423,13 @@ describe.each(ENGINES)('materializations on $name', (engine) => {
         ['2024-01-01', 2, 20],
         ['2024-01-02', 3, 60],
         ['2024-01-02', 4, 80],
+      ]);
+      // static partition from the `partition` config: only ds=2024-01-03 written
+      expect(await rows(`select ds, id, amount from ${schema}.inc_static_cfg`)).toEqual([
+        ['2024-01-01', 1, 10.5],
+        ['2024-01-01', 2, 20],
+        ['2024-01-02', 3, 30],
+        ['2024-01-03', 5, 100],
       ]);
       if (hive) {
         expect(await rows(`select id, name, amount from ${schema}.inc_merge`)).toEqual([

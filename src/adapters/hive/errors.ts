@@ -84,6 +84,8 @@ const GONE_PATTERNS = [
   /Invalid OperationHandle/i,
   /Session (?:handle )?(?:is )?(?:closed|not found|does not exist)/i,
   /HiveServer2 (?:is )?(?:shutting down|stopped)/i,
+  // A graceful stop: the server refuses new statements before it closes its port.
+  /HiveServer2 is decommissioned or inactive/i,
 ];
 
 const TRANSPORT_PATTERNS = [

@@ -80,6 +80,12 @@ describe('isTransient', () => {
       'invalid operation',
       new HiveStatementError('Invalid OperationHandle: OperationHandle [opType=EXECUTE_STATEMENT]'),
     ],
+    [
+      'HiveServer2 stopping (seen on a live server stopped mid-build)',
+      new HiveStatementError(
+        'Unable to run new queries as HiveServer2 is decommissioned or inactive, state: DECOMMISSIONING',
+      ),
+    ],
     ['socket hang up', new Error('socket hang up')],
     [
       'wrapped cause',
