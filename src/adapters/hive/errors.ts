@@ -119,6 +119,8 @@ export function isTransient(error: unknown): boolean {
   const message = typeof e.message === 'string' ? e.message : '';
   const full = error instanceof HiveError ? error.serverMessage : message;
   if (typeof e.sqlState === 'string' && /^42/.test(e.sqlState)) return false;
+  // The statement never compiled (HiveServer2 busy or stopping): running it again is safe.
+  if (/Attempt to acquire compile lock timed out/i.test(full)) return true;
   if (STATEMENT_PATTERNS.some((p) => p.test(full))) return false;
   if (typeof e.code === 'string' && TRANSIENT_CODES.has(e.code)) return true;
   if (e.name === 'TTransportException') return true;

@@ -86,6 +86,13 @@ describe('isTransient', () => {
         'Unable to run new queries as HiveServer2 is decommissioned or inactive, state: DECOMMISSIONING',
       ),
     ],
+    [
+      'compile lock timeout (seen across a HiveServer2 restart)',
+      new HiveStatementError(
+        'Error while compiling statement: [Error 10308]: Attempt to acquire compile lock timed out.',
+        { errorCode: 10308 },
+      ),
+    ],
     ['socket hang up', new Error('socket hang up')],
     [
       'wrapped cause',
