@@ -254,6 +254,7 @@ export function registerStreamIngest(ingest: Command): void {
         message: `Stopped after ${seconds.toFixed(1)} s: landed ${s.eventsLanded} events and ${s.deadLanded} dead letters in ${s.rangesLanded} ranges (${s.filesLanded} files)`,
         data: { ...s, seconds },
       });
+      exitSoon();
     });
 
   ingest
@@ -318,5 +319,15 @@ export function registerStreamIngest(ingest: Command): void {
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);
       }
+      exitSoon();
     });
+}
+
+/**
+ * kafkajs can leave a reconnect timer or socket behind when it is stopped while it reconnects
+ * (seen after a broker restart): the process then never exits on its own. Everything is landed
+ * and committed by now, so exit shortly even if a library still holds the event loop open.
+ */
+function exitSoon(): void {
+  setTimeout(() => process.exit(), 2_000).unref();
 }

@@ -19,7 +19,7 @@ export interface ProduceOptions extends SampleOptions {
   log?: (line: string) => void;
   signal?: AbortSignal;
   /** Receives every sent event (tests keep the ids of the good ones). */
-  onEvent?: (eventId: string, malformed: string | null) => void;
+  onEvent?: (eventId: string, malformed: string | null, value: string) => void;
 }
 
 export interface ProduceResult {
@@ -93,7 +93,7 @@ export async function produceSample(options: ProduceOptions): Promise<ProduceRes
         const event = generator.next();
         if (event.malformed) malformed++;
         bytes += event.value.length;
-        options.onEvent?.(event.eventId, event.malformed);
+        options.onEvent?.(event.eventId, event.malformed, event.value);
         messages.push({ key: event.key, value: event.value });
       }
       sent += size;
