@@ -4,132 +4,21 @@
 // many scenarios share few builds: phase 1 creates everything, phase 2 runs the incremental
 // models incrementally (new rows, changed columns, a backfill partition, a failing rebuild),
 // phase 3 a --full-refresh. Schemas: qdbt_it_mat_<engine>.
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdapter, type Adapter, type CellValue } from '../../src/adapters/index.js';
-import type { HiveTarget } from '../../src/config/types.js';
+import { createAdapter, type Adapter } from '../../src/adapters/index.js';
 import { writeFixture } from '../helpers/fixtureProject.js';
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const bin = join(repoRoot, 'bin', 'qdbt.js');
-const HOST = '127.0.0.1';
-const HDFS = 'http://127.0.0.1:9870';
-
-interface Engine {
-  name: 'hive' | 'spark';
-  port: number;
-}
-const ENGINES: Engine[] = [
-  { name: 'hive', port: 10000 },
-  { name: 'spark', port: 10010 },
-];
-
-async function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: HOST, port });
-    socket.setTimeout(2000);
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => (socket.destroy(), resolve(false)));
-  });
-}
-
-const built = existsSync(join(repoRoot, 'dist', 'cli', 'main.js'));
-const up = Object.fromEntries(
-  await Promise.all(ENGINES.map(async (e) => [e.name, built && (await portOpen(e.port))] as const)),
-);
-
-function target(engine: Engine, schema: string): HiveTarget {
-  return {
-    name: 'it',
-    profileName: 'fixture',
-    type: 'hive',
-    host: HOST,
-    port: engine.port,
-    auth: 'NONE',
-    transport: 'binary',
-    schema,
-    threads: 1,
-    session: {},
-    connectTimeoutSeconds: 30,
-    retries: 1,
-    extra: {},
-    file: 'profiles.yml',
-  };
-}
-
-function profiles(engine: Engine, schema: string): string {
-  return [
-    'fixture:',
-    '  target: it',
-    '  outputs:',
-    '    it:',
-    '      type: hive',
-    `      host: ${HOST}`,
-    `      port: ${engine.port}`,
-    '      auth: NONE',
-    `      schema: ${schema}`,
-    '      threads: 4',
-    `      hdfs_url: ${HDFS}`,
-    '',
-  ].join('\n');
-}
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function qdbt(dir: string, args: string[]): Promise<CliResult> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args, '--project-dir', dir], {
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
-  });
-}
-
-function plain(value: CellValue): unknown {
-  if (typeof value === 'bigint') return Number(value);
-  if (typeof value === 'string' && /^-?\d+\.\d+$/.test(value)) return Number(value);
-  return value;
-}
-
-/** Rows in a stable order, so queries need no ORDER BY (which costs a Tez job on Hive). */
-function byCells(a: unknown[], b: unknown[]): number {
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i];
-    const y = b[i];
-    if (x === y) continue;
-    if (x === null || x === undefined) return 1;
-    if (y === null || y === undefined) return -1;
-    return x < y ? -1 : 1;
-  }
-  return 0;
-}
-
-function statuses(dir: string): Record<string, { status: string; message: string | null }> {
-  const results = JSON.parse(readFileSync(join(dir, 'target', 'run_results.json'), 'utf8')) as {
-    results: Array<{ unique_id: string; status: string; message: string | null }>;
-  };
-  return Object.fromEntries(
-    results.results.map((r) => [
-      r.unique_id.split('.').slice(2).join('.'),
-      { status: r.status, message: r.message },
-    ]),
-  );
-}
+import {
+  type Engine,
+  ENGINES,
+  up,
+  target,
+  profiles,
+  qdbt,
+  plain,
+  byCells,
+  statuses,
+} from '../helpers/engines.js';
 
 const EPHEMERAL = `{{ config(materialized='ephemeral') }}
 select cast(id as int) as id, cast(ds as string) as ds, cast(amount as double) * {{ var('phase', 1) }} as amount, name
