@@ -2,6 +2,7 @@
  * The dependency graph of a project: models, seeds, sources and data tests, with an edge from
  * each parent to each child. Built once per invocation from the manifest; cycles are errors.
  */
+import { MinHeap } from './heap.js';
 import { Graph } from '@dagrejs/graphlib';
 import { QdbtError } from '../errors.js';
 import type { Manifest } from '../manifest/types.js';
@@ -145,7 +146,7 @@ export function topologicalOrder(g: ProjectGraph, subset?: Set<string>): string[
   const n = ids.length;
   const inSubset = (i: number): boolean => subset === undefined || subset.has(ids[i]!);
   const pending = new Int32Array(n);
-  const heap = new IdHeap(ids);
+  const heap = new MinHeap<number>((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
   const free: number[] = [];
   const ready = (i: number): void => {
     if (inSubset(i)) heap.push(i);
@@ -166,7 +167,7 @@ export function topologicalOrder(g: ProjectGraph, subset?: Set<string>): string[
       finish(free.pop()!);
       continue;
     }
-    const i = heap.pop();
+    const i = heap.pop()!;
     out.push(ids[i]!);
     finish(i);
   }
@@ -223,51 +224,4 @@ function cycleError(cycle: string[], fileOf: (id: string) => string | undefined)
     location: firstFile ? { file: firstFile } : undefined,
     hint: 'Remove one of the ref() or source() calls that close the loop.',
   });
-}
-
-/** Binary min-heap of node indexes, ordered by unique_id. */
-class IdHeap {
-  private readonly items: number[] = [];
-  constructor(private readonly ids: string[]) {}
-
-  get size(): number {
-    return this.items.length;
-  }
-
-  push(i: number): void {
-    const items = this.items;
-    items.push(i);
-    let k = items.length - 1;
-    while (k > 0) {
-      const up = (k - 1) >> 1;
-      if (!this.less(items[k]!, items[up]!)) break;
-      [items[k], items[up]] = [items[up]!, items[k]!];
-      k = up;
-    }
-  }
-
-  pop(): number {
-    const items = this.items;
-    const top = items[0]!;
-    const last = items.pop()!;
-    if (items.length > 0) {
-      items[0] = last;
-      let k = 0;
-      for (;;) {
-        const l = 2 * k + 1;
-        const r = l + 1;
-        let m = k;
-        if (l < items.length && this.less(items[l]!, items[m]!)) m = l;
-        if (r < items.length && this.less(items[r]!, items[m]!)) m = r;
-        if (m === k) break;
-        [items[k], items[m]] = [items[m]!, items[k]!];
-        k = m;
-      }
-    }
-    return top;
-  }
-
-  private less(a: number, b: number): boolean {
-    return this.ids[a]! < this.ids[b]!;
-  }
 }

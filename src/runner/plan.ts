@@ -2,6 +2,7 @@
  * What a run executes and in which order: the selected nodes, each with the selected nodes it
  * waits for. Pure: built from the project graph, no I/O.
  */
+import { MinHeap } from '../graph/heap.js';
 import { adjacencyOf, topologicalOrder, type ProjectGraph } from '../graph/graph.js';
 import type { GraphNode, Manifest } from '../manifest/types.js';
 
@@ -169,48 +170,4 @@ function reorder(order: string[], parents: Map<string, string[]>): string[] {
     }
   }
   return out;
-}
-
-/** A small binary min-heap. */
-export class MinHeap<T> {
-  private readonly items: T[] = [];
-  constructor(private readonly less: (a: T, b: T) => number) {}
-
-  get size(): number {
-    return this.items.length;
-  }
-
-  push(item: T): void {
-    const items = this.items;
-    items.push(item);
-    let k = items.length - 1;
-    while (k > 0) {
-      const up = (k - 1) >> 1;
-      if (this.less(items[k]!, items[up]!) >= 0) break;
-      [items[k], items[up]] = [items[up]!, items[k]!];
-      k = up;
-    }
-  }
-
-  pop(): T | undefined {
-    const items = this.items;
-    if (items.length === 0) return undefined;
-    const top = items[0]!;
-    const last = items.pop()!;
-    if (items.length > 0) {
-      items[0] = last;
-      let k = 0;
-      for (;;) {
-        const l = 2 * k + 1;
-        const r = l + 1;
-        let m = k;
-        if (l < items.length && this.less(items[l]!, items[m]!) < 0) m = l;
-        if (r < items.length && this.less(items[r]!, items[m]!) < 0) m = r;
-        if (m === k) break;
-        [items[k], items[m]] = [items[m]!, items[k]!];
-        k = m;
-      }
-    }
-    return top;
-  }
 }

@@ -5,7 +5,8 @@
  * running nodes (each has its own AbortController) and skips the rest.
  */
 import type { NodeOutcome } from '../materialize/types.js';
-import { MinHeap, type RunPlan } from './plan.js';
+import { MinHeap } from '../graph/heap.js';
+import type { RunPlan } from './plan.js';
 import type { NodeResult, NodeRunner, SchedulerEvent } from './types.js';
 
 export interface SchedulerOptions {
