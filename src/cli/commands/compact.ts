@@ -12,6 +12,7 @@ interface Flags {
   targetSize: string;
   dryRun: boolean;
   lakeRoot?: string;
+  lateMs?: string;
 }
 
 /** `qdbt compact`: merge the small files of a staging table's closed partitions. */
@@ -22,6 +23,10 @@ export function registerCompactCommand(program: Command): void {
     .requiredOption('--source <source.table>', 'the source table with a landing: block')
     .option('--partition <k=v...>', 'only partitions matching these values, e.g. dt=2024-01-05 hr=07')
     .option('--target-size <size>', 'size of the merged files', '128MB')
+    .option(
+      '--late-ms <ms>',
+      'an event-time partition is closed this long after its hour ends (late events); default 3600000',
+    )
     .option('--dry-run', 'say what would be merged, change nothing', false)
     .option('--lake-root <path>', "the lake's HDFS root (default: the target's lake_root, else /lake)")
     .action(async (flags: Flags, command: Command) => {
@@ -32,6 +37,9 @@ export function registerCompactCommand(program: Command): void {
       } catch (error) {
         throw new QdbtError('usage', `--target-size: ${(error as Error).message}`);
       }
+      const lateMs = flags.lateMs === undefined ? undefined : Number(flags.lateMs);
+      if (lateMs !== undefined && (!Number.isFinite(lateMs) || lateMs < 0))
+        throw new QdbtError('usage', `--late-ms takes a non-negative number, not '${flags.lateMs}'`);
       const partition = flags.partition?.length ? parsePartitionPath(flags.partition.join('/')) : undefined;
       const context = ingestContext({ ...options, lakeRoot: flags.lakeRoot });
       try {
@@ -42,6 +50,7 @@ export function registerCompactCommand(program: Command): void {
           declaration,
           partition,
           targetBytes,
+          lateMs,
           dryRun: flags.dryRun,
           emit: (e) => reporter.emit(e),
         });

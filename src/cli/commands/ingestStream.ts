@@ -171,13 +171,8 @@ export function registerStreamIngest(ingest: Command): void {
         groupId: flags.group ?? `qdbt-ingest-${declaration.topic}`,
         hdfs,
         registerFolder: registering
-          ? (folder) =>
-              registerPartition(
-                registering,
-                declaration,
-                partitionValuesOf(folder),
-                `${declaration.lakePath}/${folder}`,
-              )
+          ? (folder, location) =>
+              registerPartition(registering, declaration, partitionValuesOf(folder), location)
           : undefined,
         roll: {
           ...(flags.rollBytes ? { maxBytes: flags.rollBytes } : {}),

@@ -9,12 +9,30 @@
  * or neither. The inputs are deleted after. A crash at any step leaves a state the next run
  * completes: a new folder never swapped in is deleted and redone; a swapped-in folder whose
  * inputs still exist has them deleted (only the files its manifest lists).
+ *
+ * Compression: `.gz` inputs are decompressed (rows are counted on the text), and the output is
+ * gzip-compressed (`part-NNNNN.jsonl.gz`, Hive picks the codec by extension) when every input was;
+ * mixed inputs give plain output. Other codecs are left alone.
+ *
+ * Late writers (the stream ingestor lands late events into closed hours): after the swap a
+ * `_qdbt_moved` marker in the old folder names the new one (moved.ts). Files that arrived in the
+ * old folder while compaction ran are moved into the new one, and a writer that still holds the
+ * old folder follows the marker. A partition is not touched while it is open (its hour, plus the
+ * lateness for event time), while a file is being written into it, or while one of its files
+ * belongs to a stream range not yet committed (a `.pending` marker under `_qdbt_stream`): such a
+ * range may still be undone by the stream's crash recovery, which could not undo merged rows.
  */
-import type { WebHdfsClient } from '../hdfs/webhdfs.js';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, createGzip } from 'node:zlib';
+import { WebHdfsError, type FileStatus, type WebHdfsClient } from '../hdfs/webhdfs.js';
 import type { LandingDeclaration } from '../landing/types.js';
 import { LedgerWriter } from '../ledger/index.js';
 import { parsePartitionPath, partitionPath, tableName, type PartitionValues } from '../register/ddl.js';
 import { partitionLocation, setPartitionLocation, type RegisterAdapter } from '../register/index.js';
+import { streamPaths } from '../stream/paths.js';
+import { parseMarkerBody } from '../stream/recovery.js';
+import { MOVED_MARKER, movedMarkerBody } from './moved.js';
 
 export interface CompactOptions {
   client: WebHdfsClient;
@@ -46,6 +64,8 @@ export interface PartitionCompaction {
   bytesAfter: number;
   rows: number;
   location?: string;
+  /** Files that arrived in the old folder while compacting, moved into the new one. */
+  lateMoved?: number;
 }
 
 const MANIFEST = '_qdbt_compaction.json';
@@ -106,19 +126,112 @@ export function planBins<T extends { length: number }>(files: T[], targetBytes: 
   return bins;
 }
 
-async function countLines(
-  client: WebHdfsClient,
-  path: string,
-): Promise<{ lines: number; endsWithNewline: boolean }> {
-  let lines = 0;
-  let last = 10;
-  for await (const chunk of await client.openStream(path)) {
-    const buffer = chunk as Buffer;
+/** Codecs Hive reads by extension that compaction cannot merge (left alone). */
+const OTHER_CODECS = /\.(bz2|snappy|lz4|zst|deflate|lzo|zstd)$/i;
+
+export type InputCodec = 'gzip' | 'none' | 'unsupported';
+
+export function inputCodec(name: string): InputCodec {
+  if (/\.gz$/i.test(name)) return 'gzip';
+  return OTHER_CODECS.test(name) ? 'unsupported' : 'none';
+}
+
+/**
+ * Which entries of a partition folder are data to merge: files not starting with `_` or `.`
+ * (`_qdbt_stream`, `_dead_letter`, `_qdbt_moved`, manifests, hidden temp files), sorted; or why the
+ * partition must be left alone now (a file being written).
+ */
+export function selectInputs(listing: Array<Pick<FileStatus, 'pathSuffix' | 'type' | 'length'>>): {
+  files: Array<Pick<FileStatus, 'pathSuffix' | 'type' | 'length'>>;
+  busy: string | null;
+} {
+  const writing = listing.find(
+    (f) =>
+      (f.pathSuffix.startsWith('.') && f.pathSuffix.endsWith('.tmp')) || f.pathSuffix.endsWith('._COPYING_'),
+  );
+  if (writing) return { files: [], busy: `a file is being written (${writing.pathSuffix})` };
+  const files = listing
+    .filter((f) => f.type === 'FILE' && !f.pathSuffix.startsWith('.') && !f.pathSuffix.startsWith('_'))
+    .sort((a, b) => a.pathSuffix.localeCompare(b.pathSuffix));
+  return { files, busy: null };
+}
+
+/** Gzip output when every input is gzip; plain for plain or mixed inputs. */
+export function outputCompression(names: string[]): 'gzip' | 'none' {
+  return names.length > 0 && names.every((n) => inputCodec(n) === 'gzip') ? 'gzip' : 'none';
+}
+
+export function outputName(index: number, format: LandingDeclaration['format'], gzip: boolean): string {
+  return `part-${String(index).padStart(5, '0')}.${format === 'csv' ? 'csv' : 'jsonl'}${gzip ? '.gz' : ''}`;
+}
+
+/** Counts lines in a stream of text chunks (a last line without newline counts). */
+export class LineCounter {
+  lines = 0;
+  private last = 10;
+  push(buffer: Buffer): void {
     let i = -1;
-    while ((i = buffer.indexOf(10, i + 1)) !== -1) lines++;
-    if (buffer.length) last = buffer[buffer.length - 1]!;
+    while ((i = buffer.indexOf(10, i + 1)) !== -1) this.lines++;
+    if (buffer.length) this.last = buffer[buffer.length - 1]!;
   }
-  return { lines: last === 10 ? lines : lines + 1, endsWithNewline: last === 10 };
+  get endsWithNewline(): boolean {
+    return this.last === 10;
+  }
+  get total(): number {
+    return this.last === 10 ? this.lines : this.lines + 1;
+  }
+}
+
+/** A file's text: decompressed when it is `.gz`. */
+async function openText(client: WebHdfsClient, path: string): Promise<AsyncIterable<Buffer>> {
+  const raw = await client.openStream(path);
+  if (inputCodec(path) !== 'gzip') return raw as AsyncIterable<Buffer>;
+  const gunzip = createGunzip();
+  raw.on('error', (error) => gunzip.destroy(error));
+  return raw.pipe(gunzip) as AsyncIterable<Buffer>;
+}
+
+async function countLines(client: WebHdfsClient, path: string): Promise<number> {
+  const counter = new LineCounter();
+  for await (const chunk of await openText(client, path)) counter.push(chunk);
+  return counter.total;
+}
+
+/** The data files named by stream ranges being landed (`.pending` markers), by file name. */
+async function pendingStreamFiles(
+  client: WebHdfsClient,
+  declaration: LandingDeclaration,
+): Promise<Set<string>> {
+  const names = new Set<string>();
+  const root = streamPaths(declaration.lakePath).offsetsRoot;
+  const list = async (dir: string): Promise<FileStatus[]> => {
+    try {
+      return await client.list(dir);
+    } catch (error) {
+      if (error instanceof WebHdfsError && error.notFound) return [];
+      throw error;
+    }
+  };
+  for (const topic of await list(root)) {
+    if (topic.type !== 'DIRECTORY') continue;
+    for (const partition of await list(`${root}/${topic.pathSuffix}`)) {
+      if (partition.type !== 'DIRECTORY') continue;
+      const dir = `${root}/${topic.pathSuffix}/${partition.pathSuffix}`;
+      for (const marker of await list(dir)) {
+        if (!marker.pathSuffix.endsWith('.pending')) continue;
+        const text = await client.read(`${dir}/${marker.pathSuffix}`).catch((error: unknown) => {
+          if (error instanceof WebHdfsError && error.notFound) return null; // landed meanwhile
+          throw error;
+        });
+        if (!text) continue;
+        const body = parseMarkerBody(text.toString('utf8'));
+        // An unreadable marker: assume it may name anything.
+        if (!body) names.add('*');
+        else for (const file of body.files) names.add(file.slice(file.lastIndexOf('/') + 1));
+      }
+    }
+  }
+  return names;
 }
 
 export async function compact(options: CompactOptions): Promise<PartitionCompaction[]> {
@@ -147,7 +260,7 @@ export async function compact(options: CompactOptions): Promise<PartitionCompact
       rows: 0,
     };
     results.push(result);
-    if (!isClosed(declaration, partition, now, options.lateMs ?? 3_600_000)) {
+    if (!isClosed(declaration, partition, now, Math.max(0, options.lateMs ?? 3_600_000))) {
       result.status = 'open';
       result.reason = 'still being written';
       continue;
@@ -162,16 +275,31 @@ export async function compact(options: CompactOptions): Promise<PartitionCompact
     await finishInterrupted(client, current, generations, options.dryRun ?? false, emit);
 
     const listing = (await client.list(current).catch(() => [])) ?? [];
-    if (listing.some((f) => f.pathSuffix.startsWith('.') && f.pathSuffix.endsWith('.tmp'))) {
+    const { files, busy } = selectInputs(listing);
+    if (busy) {
       result.status = 'open';
-      result.reason = 'a file is being written';
+      result.reason = busy;
       continue;
     }
-    const files = listing
-      .filter((f) => f.type === 'FILE' && !f.pathSuffix.startsWith('.') && !f.pathSuffix.startsWith('_'))
-      .sort((a, b) => a.pathSuffix.localeCompare(b.pathSuffix));
+    // Checked after the listing: a stream file renamed into place before it has its range's
+    // `.pending` (until the range is committed) or `.done` marker by now.
+    if (declaration.kind === 'stream' && files.length) {
+      const pending = await pendingStreamFiles(client, declaration);
+      if (pending.has('*') || files.some((f) => pending.has(f.pathSuffix))) {
+        result.status = 'open';
+        result.reason = 'a stream range is being landed into it';
+        continue;
+      }
+    }
+    const unsupported = files.find((f) => inputCodec(f.pathSuffix) === 'unsupported');
     result.filesBefore = files.length;
     result.bytesBefore = files.reduce((n, f) => n + f.length, 0);
+    if (unsupported) {
+      result.filesAfter = files.length;
+      result.bytesAfter = result.bytesBefore;
+      result.reason = `compression of ${unsupported.pathSuffix} not supported`;
+      continue;
+    }
     const bins = planBins(files, target);
     if (bins.length >= files.length) {
       result.filesAfter = files.length;
@@ -186,19 +314,19 @@ export async function compact(options: CompactOptions): Promise<PartitionCompact
     }
     const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
     const gen = `${generations}/g${stamp}`;
-    const ext = declaration.format === 'csv' ? 'csv' : 'jsonl';
+    const gzipOut = outputCompression(files.map((f) => f.pathSuffix)) === 'gzip';
     let rowsIn = 0;
     const outputs: string[] = [];
     for (const [b, bin] of bins.entries()) {
-      const name = `part-${String(b).padStart(5, '0')}.${ext}`;
+      const name = outputName(b, declaration.format, gzipOut);
       const tmp = `${gen}/.${name}.tmp`;
       let headerWritten = false;
       const body = async function* (): AsyncGenerator<Buffer> {
         for (const f of bin) {
           let skipping = header;
-          let last = 10;
-          for await (const chunk of await client.openStream(`${current}/${f.pathSuffix}`)) {
-            let buffer = chunk as Buffer;
+          const counter = new LineCounter();
+          for await (const chunk of await openText(client, `${current}/${f.pathSuffix}`)) {
+            let buffer = chunk;
             if (skipping) {
               const nl = buffer.indexOf(10);
               const headerPart = nl === -1 ? buffer : buffer.subarray(0, nl + 1);
@@ -208,28 +336,33 @@ export async function compact(options: CompactOptions): Promise<PartitionCompact
               buffer = buffer.subarray(nl + 1);
             }
             if (!buffer.length) continue;
-            let i = -1;
-            while ((i = buffer.indexOf(10, i + 1)) !== -1) rowsIn++;
-            last = buffer[buffer.length - 1]!;
+            counter.push(buffer);
             yield buffer;
           }
           if (header) headerWritten = true;
-          if (last !== 10) {
+          rowsIn += counter.lines;
+          if (!counter.endsWithNewline) {
             rowsIn++;
             yield Buffer.from('\n');
           }
         }
       };
-      await client.create(tmp, body());
+      if (gzipOut) {
+        const gzip = createGzip({ level: 6 });
+        const writing = client.create(tmp, gzip).catch((error: unknown) => {
+          gzip.destroy(error as Error);
+          throw error;
+        });
+        await Promise.all([writing, pipeline(Readable.from(body()), gzip)]);
+      } else await client.create(tmp, body());
       await client.rename(tmp, `${gen}/${name}`);
       outputs.push(name);
     }
-    // Rows back from HDFS must equal the rows read from the inputs.
+    // Rows read back from HDFS (decompressed) must equal the rows read from the inputs.
     let rowsOut = 0;
     let bytesOut = 0;
     for (const name of outputs) {
-      const counted = await countLines(client, `${gen}/${name}`);
-      rowsOut += counted.lines - (header ? 1 : 0);
+      rowsOut += (await countLines(client, `${gen}/${name}`)) - (header ? 1 : 0);
       bytesOut += (await client.status(`${gen}/${name}`))?.length ?? 0;
     }
     if (rowsOut !== rowsIn) {
@@ -257,33 +390,61 @@ export async function compact(options: CompactOptions): Promise<PartitionCompact
       bytes_after: bytesOut,
       rows: rowsIn,
     });
-    await removeInputs(client, current, manifest.inputs);
+    const lateMoved = await leaveOldFolder(client, current, gen, manifest.inputs, emit);
     Object.assign(result, {
       status: 'compacted',
-      filesAfter: outputs.length,
+      filesAfter: outputs.length + lateMoved,
       bytesAfter: bytesOut,
       rows: rowsIn,
       location: gen,
+      lateMoved,
     });
     emit({
       name: 'partition_compacted',
       level: 'info',
-      message: `${declaration.sourceName}.${declaration.tableName} ${key}: ${files.length} files -> ${outputs.length}, ${rowsIn} rows (checked), now at ${gen}`,
+      message: `${declaration.sourceName}.${declaration.tableName} ${key}: ${files.length} files -> ${outputs.length}${gzipOut ? ' (gzip)' : ''}, ${rowsIn} rows (checked), now at ${gen}${lateMoved ? `; ${lateMoved} files that arrived meanwhile moved along` : ''}`,
     });
   }
   return results;
 }
 
-/** Deletes inputs listed by a manifest, and their folder once empty (never other files). */
-async function removeInputs(client: WebHdfsClient, dir: string, inputs: string[]): Promise<void> {
+/**
+ * After the swap: the moved marker in the old folder (late writers follow it), the merged inputs
+ * deleted, and files that arrived in the old folder meanwhile moved into the new one. Returns how
+ * many were moved. The old folder stays, holding only the marker.
+ */
+async function leaveOldFolder(
+  client: WebHdfsClient,
+  dir: string,
+  gen: string,
+  inputs: string[],
+  emit: NonNullable<CompactOptions['emit']>,
+): Promise<number> {
+  await client.create(`${dir}/${MOVED_MARKER}`, movedMarkerBody(gen), { overwrite: true });
+  const merged = new Set(inputs);
   for (const name of inputs) await client.delete(`${dir}/${name}`);
-  const rest = await client.list(dir).catch(() => null);
-  if (rest && rest.length === 0) await client.delete(dir);
-  else if (rest && rest.every((f) => f.pathSuffix === MANIFEST))
-    await client.delete(dir, { recursive: true });
+  const rest = await client.list(dir).catch(() => []);
+  let moved = 0;
+  for (const f of rest) {
+    if (f.type !== 'FILE' || f.pathSuffix.startsWith('_') || f.pathSuffix.startsWith('.')) continue;
+    if (merged.has(f.pathSuffix)) continue;
+    // A writer that follows the marker may move it first: either way it ends up in the new folder.
+    if (await client.rename(`${dir}/${f.pathSuffix}`, `${gen}/${f.pathSuffix}`)) moved++;
+  }
+  if (moved)
+    emit({
+      name: 'compaction_late_files',
+      level: 'info',
+      message: `${moved} files landed in ${dir} while it was compacted; moved into ${gen}`,
+    });
+  return moved;
 }
 
-/** Completes what an interrupted run left: old inputs of a swapped-in generation, and generations never swapped in. */
+/**
+ * Completes what an interrupted run left: the old folder of a swapped-in generation (marker,
+ * inputs, late files), and generations never swapped in. A generation with a moved marker was
+ * swapped in once and superseded: it stays (late writers may still follow its marker).
+ */
 async function finishInterrupted(
   client: WebHdfsClient,
   current: string,
@@ -296,26 +457,32 @@ async function finishInterrupted(
     const text = await client.read(`${current}/${MANIFEST}`).catch(() => null);
     if (text) {
       const manifest = JSON.parse(text.toString('utf8')) as Manifest;
-      if (await client.exists(manifest.source_location)) {
+      const source = manifest.source_location;
+      const left = await client.list(source).catch(() => null);
+      const unfinished =
+        left !== null &&
+        (!left.some((f) => f.pathSuffix === MOVED_MARKER) ||
+          left.some((f) => f.type === 'FILE' && !/^[_.]/.test(f.pathSuffix)));
+      if (unfinished) {
         emit({
           name: 'compaction_resumed',
           level: 'info',
-          message: `removing the inputs an interrupted compaction left in ${manifest.source_location}`,
+          message: `finishing the swap an interrupted compaction left in ${source}`,
         });
-        await removeInputs(client, manifest.source_location, manifest.inputs);
+        await leaveOldFolder(client, source, current, manifest.inputs, emit);
       }
     }
   }
   const listing = await client.list(generations).catch(() => []);
   for (const g of listing) {
     const path = `${generations}/${g.pathSuffix}`;
-    if (g.type === 'DIRECTORY' && path !== current) {
-      emit({
-        name: 'compaction_resumed',
-        level: 'info',
-        message: `removing ${path}, written by an interrupted compaction but never swapped in`,
-      });
-      await client.delete(path, { recursive: true });
-    }
+    if (g.type !== 'DIRECTORY' || path === current) continue;
+    if (await client.exists(`${path}/${MOVED_MARKER}`)) continue;
+    emit({
+      name: 'compaction_resumed',
+      level: 'info',
+      message: `removing ${path}, written by an interrupted compaction but never swapped in`,
+    });
+    await client.delete(path, { recursive: true });
   }
 }

@@ -32,8 +32,11 @@ export interface StreamIngestOptions {
   groupId: string;
   clientId?: string;
   hdfs: WebHdfsClient;
-  /** Registers an event-hour folder (`dt=.../hr=..`) as a partition of the staging table. */
-  registerFolder?: (folder: string) => Promise<void>;
+  /**
+   * Registers an event-hour folder (`dt=.../hr=..`) as a partition of the staging table (when
+   * missing), at `location`: `<lake>/<folder>`, or where compaction moved it.
+   */
+  registerFolder?: (folder: string, location: string) => Promise<void>;
   roll?: Partial<RollPolicy>;
   deadLetterDir?: string;
   /** Without committed offsets or landed ranges: start at the earliest message (default) or the latest. */
@@ -361,7 +364,9 @@ export class StreamIngestor {
           await prepared.catch(() => undefined);
           return;
         }
-        const result = await this.lake.publishRange(await prepared, (folder) => this.register(folder));
+        const result = await this.lake.publishRange(await prepared, (folder, location) =>
+          this.register(folder, location),
+        );
         this.stats.rangesLanded++;
         this.stats.filesLanded += result.files;
         this.stats.bytesLanded += result.bytes;
@@ -416,12 +421,12 @@ export class StreamIngestor {
     }
   }
 
-  private register(folder: string): Promise<void> {
+  private register(folder: string, location: string): Promise<void> {
     const register = this.options.registerFolder;
     if (!register) return Promise.resolve();
     let promise = this.registering.get(folder);
     if (!promise) {
-      promise = register(folder).then(
+      promise = register(folder, location).then(
         () =>
           this.log(
             'info',

@@ -6,9 +6,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import { followMoves } from '../compaction/moved.js';
 import { WebHdfsError, type WebHdfsClient } from '../hdfs/webhdfs.js';
 import {
-  dataFilePath,
+  dataFileName,
   deadLetterPath,
   markerName,
   offsetsDir,
@@ -24,7 +25,8 @@ const gzipAsync = promisify(gzip);
 export type StreamCompression = 'none' | 'gzip';
 
 export interface PreparedRange {
-  entries: Array<{ tmp: string; final: string }>;
+  /** `folder`: the event-hour folder of a data file (none for dead letters). */
+  entries: Array<{ tmp: string; final: string; folder?: string }>;
   folders: string[];
   pending: string;
   done: string;
@@ -65,6 +67,21 @@ export async function retrying<T>(
   }
 }
 
+/** Clock skew allowed between the ingestor and compaction when judging whether an hour is over. */
+const HOUR_CLOSE_MARGIN_MS = 10 * 60_000;
+
+/**
+ * Whether compaction may have moved an event-hour folder: only once its hour is over (compaction
+ * never touches an open hour). Folders that are no `dt=/hr=` hour are always checked.
+ */
+export function mayBeCompacted(folder: string, nowMs: number): boolean {
+  const m = /(?:^|\/)dt=(\d{4}-\d{2}-\d{2})\/hr=(\d{1,2})$/.exec(folder);
+  if (!m) return true;
+  const end = Date.parse(`${m[1]}T${m[2]!.padStart(2, '0')}:00:00Z`) + 3_600_000;
+  if (!Number.isFinite(end)) return true;
+  return nowMs >= end - HOUR_CLOSE_MARGIN_MS;
+}
+
 async function listNames(hdfs: WebHdfsClient, path: string): Promise<string[]> {
   try {
     return (await hdfs.list(path)).map((s) => s.pathSuffix);
@@ -95,6 +112,14 @@ export class StreamLake {
   private readonly published = new Map<string, string[]>();
   /** `.done` markers kept per partition; only the last one matters for recovery. */
   keepDone = 20;
+  /**
+   * Where each event-hour folder's files go: `<lake>/<folder>`, or the folder compaction moved the
+   * partition to (followed from its `_qdbt_moved` markers once, then kept; checked again after each
+   * landing into an hour that is over).
+   */
+  private readonly locations = new Map<string, string>();
+  /** Clock, for tests. */
+  now: () => number = () => Date.now();
 
   constructor(
     readonly hdfs: WebHdfsClient,
@@ -128,8 +153,55 @@ export class StreamLake {
     });
   }
 
+  /** The folder a partition's files go to now (looked up once, then cached). */
+  async folderLocation(folder: string): Promise<string> {
+    const known = this.locations.get(folder);
+    if (known) return known;
+    const chain = await this.retry(`MOVED ${folder}`, () =>
+      followMoves(this.hdfs, `${this.paths.lakePath}/${folder}`),
+    );
+    const location = chain[chain.length - 1]!;
+    this.locations.set(folder, location);
+    return location;
+  }
+
+  /**
+   * After a range's files are in place and before its `.done`: a file renamed into a folder that
+   * compaction has just left (its marker written after this process looked) would be invisible.
+   * Follows the markers and moves it to where the partition is now. Compaction only writes the
+   * marker once the new folder is the partition's location, and moves what it finds in the old
+   * folder after writing it, so a file renamed in before this check is either seen here or moved by
+   * compaction (a rename that finds the file gone and the target there is fine).
+   */
+  private async followCompaction(entries: PreparedRange['entries']): Promise<PreparedRange['entries']> {
+    const now = this.now();
+    const out: PreparedRange['entries'] = [];
+    for (const entry of entries) {
+      if (!entry.folder || !mayBeCompacted(entry.folder, now)) {
+        out.push(entry);
+        continue;
+      }
+      const dir = entry.final.slice(0, entry.final.lastIndexOf('/'));
+      const chain = await this.retry(`MOVED ${dir}`, () => followMoves(this.hdfs, dir));
+      if (chain.length === 1) {
+        out.push(entry);
+        continue;
+      }
+      const location = chain[chain.length - 1]!;
+      const final = `${location}/${entry.final.slice(entry.final.lastIndexOf('/') + 1)}`;
+      this.log(`${entry.folder} was compacted into ${location}: moving ${entry.final} there`);
+      await this.renameInto(entry.final, final);
+      this.locations.set(entry.folder, location);
+      out.push({ ...entry, final });
+    }
+    return out;
+  }
+
   /** Lands one range: prepare, then publish. */
-  async landRange(range: OpenRange, beforeVisible: (folder: string) => Promise<void>): Promise<LandResult> {
+  async landRange(
+    range: OpenRange,
+    beforeVisible: (folder: string, location: string) => Promise<void>,
+  ): Promise<LandResult> {
     return this.publishRange(await this.prepareRange(range), beforeVisible);
   }
 
@@ -139,13 +211,15 @@ export class StreamLake {
    */
   async prepareRange(range: OpenRange): Promise<PreparedRange> {
     const id = range.id;
-    const entries: Array<{ tmp: string; final: string; data: Buffer; gzip: boolean }> = [];
+    const entries: Array<{ tmp: string; final: string; folder?: string; data: Buffer; gzip: boolean }> = [];
     const folders = [...range.folders.keys()].sort();
     const gzipped = this.compression === 'gzip';
-    for (const folder of folders)
+    const locations = await Promise.all(folders.map((folder) => this.folderLocation(folder)));
+    for (const [i, folder] of folders.entries())
       entries.push({
         tmp: tmpFilePath(this.paths, id, entries.length),
-        final: dataFilePath(this.paths, folder, id, gzipped ? 'jsonl.gz' : 'jsonl'),
+        final: `${locations[i]}/${dataFileName(id, gzipped ? 'jsonl.gz' : 'jsonl')}`,
+        folder,
         data: range.folders.get(folder)!.toBuffer(),
         gzip: gzipped,
       });
@@ -184,7 +258,7 @@ export class StreamLake {
       await this.retry(`CREATE ${write.path}`, () => this.hdfs.create(write.path, data, { overwrite: true }));
     });
     return {
-      entries: entries.map(({ tmp, final }) => ({ tmp, final })),
+      entries: entries.map(({ tmp, final, folder }) => ({ tmp, final, folder })),
       folders,
       pending,
       done: `${dir}/${markerName(id, 'done')}`,
@@ -199,15 +273,21 @@ export class StreamLake {
    */
   async publishRange(
     prepared: PreparedRange,
-    beforeVisible: (folder: string) => Promise<void>,
+    beforeVisible: (folder: string, location: string) => Promise<void>,
   ): Promise<LandResult> {
     const { entries, folders } = prepared;
     for (const folder of folders) {
-      await this.mkdirs(`${this.paths.lakePath}/${folder}`);
-      await beforeVisible(folder);
+      // Into the folder the partition is at (its original one unless compacted).
+      const entry = entries.find((e) => e.folder === folder);
+      const location = entry
+        ? entry.final.slice(0, entry.final.lastIndexOf('/'))
+        : `${this.paths.lakePath}/${folder}`;
+      await this.mkdirs(location);
+      await beforeVisible(folder, location);
     }
     if (prepared.dead) await this.mkdirs(this.paths.deadLetterDir);
     await inParallel(entries, 8, (entry) => this.renameInto(entry.tmp, entry.final));
+    await this.followCompaction(entries);
     await this.renameInto(prepared.pending, prepared.done);
     await this.prune(prepared.done);
     return { files: entries.length, bytes: prepared.bytes, folders };
@@ -247,7 +327,14 @@ export class StreamLake {
       const body = parseMarkerBody(text.toString('utf8'));
       if (body) {
         this.log(`undoing range ${name} of ${topic}/${partition}: ${body.files.length} files`);
-        await inParallel([...body.files, ...body.tmp], 4, async (file) => {
+        // A file compaction (or a landing that followed it) moved is deleted where it went.
+        const moved: string[] = [];
+        for (const file of body.files) {
+          const slash = file.lastIndexOf('/');
+          const chain = await this.retry(`MOVED ${file}`, () => followMoves(this.hdfs, file.slice(0, slash)));
+          for (const dir of chain.slice(1)) moved.push(`${dir}/${file.slice(slash + 1)}`);
+        }
+        await inParallel([...body.files, ...moved, ...body.tmp], 4, async (file) => {
           await this.retry(`DELETE ${file}`, () => this.hdfs.delete(file));
         });
       }

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { WebHdfsError, type WebHdfsClient } from '../../../../src/ingest/hdfs/webhdfs.js';
+import { MOVED_MARKER, movedMarkerBody } from '../../../../src/ingest/compaction/moved.js';
 import { StreamLake } from '../../../../src/ingest/stream/lake.js';
 import { streamPaths } from '../../../../src/ingest/stream/paths.js';
 import { OpenRange } from '../../../../src/ingest/stream/range.js';
@@ -15,6 +16,8 @@ class FakeHdfs {
   files = new Map<string, Buffer>();
   dirs = new Set<string>(['/']);
   changes = 0;
+  /** Runs after each rename that happened (a compaction acting at that moment), outside the count. */
+  onRenamed: ((to: string) => void) | null = null;
   constructor(
     private readonly crashAt = Infinity,
     private readonly after = false,
@@ -66,7 +69,9 @@ class FakeHdfs {
       const data = this.files.get(from);
       if (!data || this.files.has(to)) return false;
       this.files.delete(from);
+      this.parents(to);
       this.files.set(to, data);
+      this.onRenamed?.(to);
       return true;
     });
   }
@@ -104,7 +109,9 @@ function range(start: number, count: number): OpenRange {
 function visibleOffsets(hdfs: FakeHdfs): number[] {
   const seen: number[] = [];
   for (const [path, data] of hdfs.files) {
-    if (path.includes('/_qdbt_stream/')) continue;
+    if (path.includes('/_qdbt_stream/') || path.endsWith(`/${MOVED_MARKER}`)) continue;
+    // A folder compaction moved away from is no partition's location any more: Hive does not read it.
+    if (hdfs.files.has(`${path.slice(0, path.lastIndexOf('/'))}/${MOVED_MARKER}`)) continue;
     const text = path.endsWith('.gz') ? '' : data.toString('utf8');
     for (const line of text.split('\n').filter(Boolean)) {
       const row = JSON.parse(line) as { n?: number; offset?: string };
@@ -169,4 +176,71 @@ describe('landing survives a crash at any step', () => {
       }
     }
   });
+});
+
+const ORIGINAL = '/lake/events/dt=2024-01-01/hr=01';
+const MOVED_TO = '/lake/events/_compacted/dt=2024-01-01/hr=01/g20240101020000';
+
+/**
+ * Compaction of hr=01 right after the stream renamed a file into its original folder (and before
+ * the range's `.done`): the moved marker, and with `sweep` the files of the old folder moved along
+ * (compaction listed the old folder after the rename) or not (it listed before).
+ */
+function compactAfterFirstRename(hdfs: FakeHdfs, sweep: boolean): void {
+  hdfs.onRenamed = (to) => {
+    if (!to.startsWith(`${ORIGINAL}/`) || hdfs.files.has(`${ORIGINAL}/${MOVED_MARKER}`)) return;
+    hdfs.files.set(`${ORIGINAL}/${MOVED_MARKER}`, Buffer.from(movedMarkerBody(MOVED_TO)));
+    hdfs.dirs.add(MOVED_TO);
+    if (sweep)
+      for (const [path, data] of [...hdfs.files])
+        if (path.startsWith(`${ORIGINAL}/`) && !path.endsWith(MOVED_MARKER)) {
+          hdfs.files.delete(path);
+          hdfs.files.set(`${MOVED_TO}/${path.slice(ORIGINAL.length + 1)}`, data);
+        }
+  };
+}
+
+describe('landing into a partition compaction moves', () => {
+  it('writes into the folder the partition was moved to', async () => {
+    const hdfs = new FakeHdfs();
+    hdfs.files.set(`${ORIGINAL}/${MOVED_MARKER}`, Buffer.from(movedMarkerBody(MOVED_TO)));
+    const lake = new StreamLake(hdfs as unknown as WebHdfsClient, paths, () => undefined, 'none');
+    const registered: Array<[string, string]> = [];
+    await lake.landRange(range(0, 20), async (folder, location) => void registered.push([folder, location]));
+    expect(registered).toContainEqual(['dt=2024-01-01/hr=01', MOVED_TO]);
+    expect(registered).toContainEqual(['dt=2024-01-01/hr=00', '/lake/events/dt=2024-01-01/hr=00']);
+    const hr01 = [...hdfs.files.keys()].filter((p) => p.includes('hr=01/') && !p.endsWith(MOVED_MARKER));
+    expect(hr01.length).toBeGreaterThan(0);
+    expect(hr01.every((p) => p.startsWith(`${MOVED_TO}/`))).toBe(true);
+    expect(visibleOffsets(hdfs)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  for (const sweep of [false, true])
+    it(`keeps late files visible when compaction moves the partition mid-landing (${sweep ? 'compaction moves them' : 'the ingestor follows'}), and survives a crash at any step`, async () => {
+      const clean = new FakeHdfs();
+      compactAfterFirstRename(clean, sweep);
+      const cleanLake = new StreamLake(clean as unknown as WebHdfsClient, paths, () => undefined, 'none');
+      await landAll(cleanLake, [range(0, 20), range(20, 20)]);
+      expect(visibleOffsets(clean)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+      expect([...clean.files.keys()].filter((p) => p.startsWith(`${ORIGINAL}/`))).toEqual([
+        `${ORIGINAL}/${MOVED_MARKER}`,
+      ]);
+      const total = clean.changes;
+      for (let k = 1; k <= total; k++) {
+        for (const after of [false, true]) {
+          const hdfs = new FakeHdfs(k, after);
+          compactAfterFirstRename(hdfs, sweep);
+          const lake = new StreamLake(hdfs as unknown as WebHdfsClient, paths, () => undefined, 'none');
+          await expect(landAll(lake, [range(0, 20), range(20, 20)])).rejects.toBeInstanceOf(Crash);
+          const restarted = new StreamLake(hdfs as unknown as WebHdfsClient, paths, () => undefined, 'none');
+          const { lastLandedEnd } = await restarted.recoverPartition('t', 0);
+          expect([-1, 19, 39]).toContain(lastLandedEnd);
+          expect(visibleOffsets(hdfs)).toEqual(Array.from({ length: lastLandedEnd + 1 }, (_, i) => i));
+          const next = lastLandedEnd + 1;
+          const replay = next === 0 ? [range(0, 20), range(20, 20)] : next === 20 ? [range(20, 20)] : [];
+          await landAll(restarted, replay);
+          expect(visibleOffsets(hdfs)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+        }
+      }
+    });
 });
