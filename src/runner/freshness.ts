@@ -1,7 +1,9 @@
 /**
- * `qdbt source freshness`: for each selected source with a `loaded_at_field` and a `warn_after` or
- * `error_after`, ask for `max(loaded_at_field)` and the server's `current_timestamp()`, and compare
- * the age with the rules. Results go to target/sources.json; the same lines as a run on screen.
+ * `qdbt source freshness`: for each selected source with a `warn_after` or `error_after`, find when
+ * it was last loaded and compare the age with the rules: with a `loaded_at_field`, ask for
+ * `max(loaded_at_field)` and the server's `current_timestamp()`; without one, a source that qdbt
+ * ingests in batches (a `landing:` block) is as fresh as the last file its ledger records.
+ * Results go to target/sources.json; the same lines as a run on screen.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -16,6 +18,10 @@ import { withLogFile } from '../reporters/logFile.js';
 import type { Reporter } from '../reporters/reporter.js';
 import { finishLine, startLine, summaryEvents, type NodeLabel } from '../reporters/runLines.js';
 import { QDBT_VERSION } from '../version.js';
+import { webHdfsClientFor } from '../ingest/context.js';
+import { landingDeclarations } from '../ingest/landing/declarations.js';
+import type { LandingDeclaration } from '../ingest/landing/types.js';
+import { lastLanded, readLedger } from '../ingest/ledger/index.js';
 import { Scheduler } from './scheduler.js';
 import { onCancelSignals, type SignalSource } from './signals.js';
 import { countResults, exitCodeFor, type NodeResult } from './types.js';
@@ -95,12 +101,13 @@ export async function sourceFreshness(
     const manifest = project.parsed.manifest;
     const { selected, warnings } = selectFor(project, options.global, ['source']);
     for (const w of warnings) reporter.emit({ name: 'selection_warning', level: 'warn', message: w });
+    const ledgerDeclarations = batchDeclarations(project);
     const sources = [...selected]
       .map((id) => manifest.sources[id])
       .filter(
         (s): s is SourceDefinition =>
           s !== undefined &&
-          s.loaded_at_field !== null &&
+          (s.loaded_at_field !== null || ledgerDeclarations.has(s.unique_id)) &&
           s.freshness !== null &&
           (s.freshness.warn_after !== null || s.freshness.error_after !== null),
       )
@@ -109,10 +116,14 @@ export async function sourceFreshness(
       reporter.emit({
         name: 'nothing_to_do',
         level: 'warn',
-        message: 'No selected source has a loaded_at_field and a warn_after or error_after: nothing to check',
+        message:
+          'No selected source has a warn_after or error_after and a loaded_at_field or a batch landing: block: nothing to check',
       });
       return { exitCode: 0, results: [] };
     }
+    const hdfs = [...ledgerDeclarations.keys()].some((id) => byIdOf(sources).has(id))
+      ? webHdfsClientFor(project.target)
+      : null;
     const createAdapter = env.createAdapter ?? (await defaultCreateAdapter());
     const adapter: Adapter = await createAdapter(project.target, {
       threads: options.global.threads ?? project.target.threads,
@@ -150,6 +161,27 @@ export async function sourceFreshness(
         { order: sources.map((s) => s.unique_id), parents: new Map() },
         async (id, signal) => {
           const source = byId.get(id)!;
+          if (source.loaded_at_field === null) {
+            const landed = lastLanded(await readLedger(hdfs!, ledgerDeclarations.get(id)!));
+            const now = new Date();
+            const maxLoaded = landed ? new Date(landed.at) : null;
+            const age = maxLoaded ? (now.getTime() - maxLoaded.getTime()) / 1000 : null;
+            details.set(id, {
+              max_loaded_at: maxLoaded?.toISOString() ?? null,
+              snapshotted_at: now.toISOString(),
+              max_loaded_at_time_ago_in_s: age,
+            });
+            return {
+              status: age === null ? 'error' : freshnessStatus(age, source.freshness!),
+              message:
+                age === null
+                  ? `nothing landed yet (ledger under ${ledgerDeclarations.get(id)!.lakePath})`
+                  : `last file landed ${formatAge(age)} ago (${landed!.source_file})`,
+              rowsAffected: null,
+              failures: null,
+              adapterResponse: { _message: 'OK' },
+            } satisfies NodeOutcome;
+          }
           const sql = freshnessSql(source);
           reporter.emit({ name: 'freshness_sql', level: 'debug', message: `${id}: ${sql}` });
           const result = await adapter.execute(sql, { signal, nodeId: id });
@@ -265,4 +297,16 @@ function formatAge(seconds: number): string {
   if (seconds < 7200) return `${Math.round(seconds / 60)} minutes`;
   if (seconds < 172800) return `${(seconds / 3600).toFixed(1)} hours`;
   return `${(seconds / 86400).toFixed(1)} days`;
+}
+
+/** Batch landing declarations by source unique_id: their ledgers say when each was last loaded. */
+function batchDeclarations(project: LoadedProject): Map<string, LandingDeclaration> {
+  const lakeRoot =
+    typeof project.target.extra.lake_root === 'string' ? project.target.extra.lake_root : '/lake';
+  const declarations = landingDeclarations(project.parsed.manifest, { lakeRoot });
+  return new Map(declarations.filter((d) => d.kind === 'batch').map((d) => [d.uniqueId, d]));
+}
+
+function byIdOf(sources: SourceDefinition[]): Set<string> {
+  return new Set(sources.map((s) => s.unique_id));
 }

@@ -2,7 +2,7 @@
  * Batch ingestion against the running stack: Q Company's sample files landed in HDFS under
  * /qdbt-it/batch-<pid>, registered on staging tables in qdbt_it_batch_<pid> on HiveServer2.
  */
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -14,6 +14,8 @@ import { findDeclaration, landingDeclarations } from '../../src/ingest/landing/d
 import type { LandingDeclaration } from '../../src/ingest/landing/types.js';
 import { readLedger } from '../../src/ingest/ledger/index.js';
 import { loadProject } from '../../src/project/loadProject.js';
+import type { Reporter } from '../../src/reporters/reporter.js';
+import { sourceFreshness } from '../../src/runner/freshness.js';
 
 const stack = inject('stack');
 const lakeRoot = `/qdbt-it/batch-${process.pid}`;
@@ -147,6 +149,45 @@ describe('qdbt ingest batch', () => {
       '123 Main St, Springfield, IL 62704',
     ]);
     expect(await count('branches')).toBe(5);
+  });
+
+  it('feeds qdbt source freshness from the ledger: the last landed file dates each source', async () => {
+    const project = loadProject({ projectDir: process.cwd() });
+    project.target.extra = { ...project.target.extra, hdfs_url: stack.webhdfsUrl, lake_root: lakeRoot };
+    const lines: string[] = [];
+    const reporter = {
+      emit: (e: { message: string }) => void lines.push(e.message),
+      result: () => undefined,
+    };
+    const output = join(landing, 'sources.json');
+    const { exitCode, results } = await sourceFreshness(
+      {
+        global: {
+          projectDir: process.cwd(),
+          select: ['source:raw'],
+          logFormat: 'text',
+          color: false,
+          quiet: true,
+          debug: false,
+        },
+        output,
+      },
+      { reporter: reporter as unknown as Reporter, project },
+    );
+    expect(exitCode).toBe(0);
+    expect(Object.fromEntries(results.map((r) => [r.uniqueId, r.status]))).toEqual({
+      'source.qcompany.raw.branches': 'pass',
+      'source.qcompany.raw.sales_agents': 'pass',
+      'source.qcompany.raw.sales_transactions': 'pass',
+    });
+    const artifact = JSON.parse(readFileSync(output, 'utf8')) as {
+      results: Array<{ unique_id: string; max_loaded_at: string; max_loaded_at_time_ago_in_s: number }>;
+    };
+    for (const r of artifact.results) {
+      expect(Date.now() - Date.parse(r.max_loaded_at)).toBeLessThan(10 * 60_000);
+      expect(r.max_loaded_at_time_ago_in_s).toBeGreaterThanOrEqual(0);
+    }
+    expect(lines.filter((l) => /PASS freshness of raw\./.test(l))).toHaveLength(3);
   });
 
   it('skips a file already landed; lands a changed file with the same name as a new version', async () => {
