@@ -1,7 +1,14 @@
-/** Compaction against the running stack: small landed files merged, rows kept, swap by SET LOCATION. */
+/**
+ * Compaction against the running stack: small landed files merged, rows kept, swap by SET LOCATION;
+ * batch CSV files, and the gzip JSON lines `qdbt ingest stream` lands (then late events for a
+ * compacted hour, which must show up once).
+ */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HiveAdapter } from '../../src/adapters/hive/adapter.js';
 import { ingestBatchOnce } from '../../src/ingest/batch/run.js';
@@ -10,7 +17,10 @@ import { WebHdfsClient } from '../../src/ingest/hdfs/webhdfs.js';
 import { findDeclaration, landingDeclarations } from '../../src/ingest/landing/declarations.js';
 import type { LandingDeclaration } from '../../src/ingest/landing/types.js';
 import { loadProject } from '../../src/project/loadProject.js';
+import { parsePartitionPath } from '../../src/ingest/register/ddl.js';
 import type { HiveTarget } from '../../src/config/types.js';
+import { partitionLocation, partitionPath, type PartitionValues } from '../../src/ingest/register/index.js';
+import { SampleGenerator } from '../../src/ingest/stream/sample.js';
 
 const stack = inject('stack');
 const lakeRoot = `/qdbt-it/batch-compact-${process.pid}`;
@@ -77,7 +87,21 @@ beforeAll(async () => {
   expect(summary.landed).toBe(12);
 });
 
+const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
+const streamTopic = `qdbt-it-compact-${runId}`;
+const streamLake = `/qdbt-it/compact-${runId}`;
+const streamDb = `qdbt_it_compact_${runId}`;
+
 afterAll(async () => {
+  await adapter?.execute(`DROP DATABASE IF EXISTS ${streamDb} CASCADE`).catch(() => undefined);
+  await client.delete(streamLake, { recursive: true }).catch(() => undefined);
+  const kafka = new Kafka({ clientId: 'qdbt-it', brokers: [stack.kafkaBroker], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin
+    .connect()
+    .then(() => admin.deleteTopics({ topics: [streamTopic] }))
+    .catch(() => undefined);
+  await admin.disconnect().catch(() => undefined);
   await adapter?.execute(`DROP DATABASE IF EXISTS ${db} CASCADE`).catch(() => undefined);
   await adapter?.close();
   await client.delete(lakeRoot, { recursive: true }).catch(() => undefined);
@@ -114,5 +138,203 @@ describe('qdbt compact', () => {
     const one = await compact({ client, adapter, declaration, targetBytes: 1 << 20 });
     expect(one[0]).toMatchObject({ status: 'compacted', filesAfter: 1, rows: 240 });
     expect(await count()).toBe(240);
+  });
+});
+
+const run = promisify(execFile);
+
+/** `qdbt <args>` from dist/ (JSON log lines), failing on a non-zero exit. */
+async function qdbt(
+  args: string[],
+): Promise<Array<{ name: string; msg: string; data?: Record<string, unknown> }>> {
+  const { stdout } = await run(process.execPath, ['bin/qdbt.js', ...args, '--log-format', 'json'], {
+    cwd: stack.projectDir,
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 240_000,
+  });
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { name: string; msg: string; data?: Record<string, unknown> });
+}
+
+function ingestStream(): Promise<unknown> {
+  return qdbt([
+    'ingest',
+    'stream',
+    '--source',
+    'app.events',
+    '--topic',
+    streamTopic,
+    '--lake-path',
+    streamLake,
+    '--staging-schema',
+    streamDb,
+    '--group',
+    `${streamTopic}-g`,
+    '--brokers',
+    stack.kafkaBroker,
+    '--roll-records',
+    '150',
+    '--roll-seconds',
+    '1',
+    '--stop-when-idle',
+    '5',
+  ]);
+}
+
+async function compactStream(): Promise<Array<Record<string, unknown>>> {
+  const lines = await qdbt([
+    'compact',
+    '--source',
+    'app.events',
+    '--lake-path',
+    streamLake,
+    '--staging-schema',
+    streamDb,
+    '--late-ms',
+    '0',
+  ]);
+  return lines.filter((l) => l.name === 'compaction_result').map((l) => l.data!);
+}
+
+interface Figures {
+  rows: number;
+  distinct: number;
+  checksum: string;
+}
+
+/** Per event hour: rows, distinct event ids and a checksum of the ids, read through HiveServer2. */
+async function streamFigures(): Promise<Map<string, Figures>> {
+  const result = await adapter.execute(
+    `SELECT dt, hr, count(*), count(DISTINCT event_id), sum(crc32(event_id)) FROM ${streamDb}.events GROUP BY dt, hr`,
+  );
+  return new Map(
+    result.rows.map((r) => [
+      `dt=${String(r[0])}/hr=${String(r[1])}`,
+      { rows: Number(r[2]), distinct: Number(r[3]), checksum: String(r[4]) },
+    ]),
+  );
+}
+
+function total(figures: Map<string, Figures>): number {
+  let n = 0;
+  for (const f of figures.values()) n += f.rows;
+  return n;
+}
+
+/** Data files in the partition's current location. */
+async function dataFiles(partition: PartitionValues): Promise<string[]> {
+  const location = await partitionLocation(adapter, streamDeclaration, partition);
+  const path = location!.replace(/^[a-z]+:\/\/[^/]*/i, '');
+  return (await client.list(path))
+    .filter((f) => f.type === 'FILE' && !/^[_.]/.test(f.pathSuffix))
+    .map((f) => `${path}/${f.pathSuffix}`);
+}
+
+let streamDeclaration: LandingDeclaration;
+
+describe('qdbt compact on what qdbt ingest stream lands', () => {
+  it('merges the small gzip files of closed hours, same rows; late events land visible once', async () => {
+    const project = loadProject({ projectDir: process.cwd() });
+    streamDeclaration = {
+      ...findDeclaration(landingDeclarations(project.parsed.manifest, { lakeRoot }), 'app.events'),
+      lakePath: streamLake,
+      stagingTable: { schema: streamDb, name: 'events' },
+    };
+    await qdbt([
+      'ingest',
+      'produce-sample',
+      '--topic',
+      streamTopic,
+      '--count',
+      '6000',
+      '--rate',
+      '0',
+      '--malformed',
+      '0.02',
+      '--partitions',
+      '3',
+      '--seed',
+      '11',
+      '--spread-hours',
+      '3',
+      '--brokers',
+      stack.kafkaBroker,
+    ]);
+    await ingestStream();
+    const before = await streamFigures();
+    expect(total(before)).toBeGreaterThan(5000);
+    for (const f of before.values()) expect(f.distinct).toBe(f.rows);
+    const hours = [...before.keys()].sort();
+    const filesBefore = new Map<string, number>();
+    for (const key of hours) {
+      const files = await dataFiles(parsePartitionPath(key));
+      expect(files.every((f) => f.endsWith('.jsonl.gz'))).toBe(true);
+      filesBefore.set(key, files.length);
+    }
+
+    // The hours that are over are closed (lateness 0); the current one is open and left alone.
+    const results = await compactStream();
+    const compacted = results.filter((r) => r.status === 'compacted');
+    expect(compacted.length).toBeGreaterThanOrEqual(2);
+    for (const r of results) if (r.status !== 'compacted') expect(r.status).toBe('open');
+    const after = await streamFigures();
+    expect(after).toEqual(before);
+    for (const r of compacted) {
+      const key = partitionPath(r.partition as PartitionValues);
+      expect(filesBefore.get(key)!).toBeGreaterThan(3);
+      expect(r.rows).toBe(before.get(key)!.rows);
+      const files = await dataFiles(r.partition as PartitionValues);
+      expect(files).toHaveLength(1);
+      expect(files[0]).toMatch(/\/_compacted\/.*\/part-00000\.jsonl\.gz$/);
+      // The old folder holds only the marker naming the new one.
+      const old = await client.list(`${streamLake}/${key}`);
+      expect(old.map((f) => f.pathSuffix)).toEqual(['_qdbt_moved']);
+    }
+    // The stream's bookkeeping and dead letters are untouched.
+    expect((await client.list(`${streamLake}/_dead_letter`)).length).toBeGreaterThan(0);
+    expect(await client.exists(`${streamLake}/_qdbt_stream/offsets`)).toBe(true);
+
+    // Late events for the first compacted hour: landed into its current folder, visible once.
+    const late = compacted[0]!.partition as PartitionValues;
+    const lateKey = partitionPath(late);
+    const hourStart = Date.parse(`${late.dt}T${late.hr!.padStart(2, '0')}:00:00Z`);
+    const generator = new SampleGenerator({
+      seed: 99,
+      malformedShare: 0,
+      startTimeMs: hourStart,
+      spreadHours: 1,
+      idPrefix: `late${runId}`,
+    });
+    const kafka = new Kafka({
+      clientId: 'qdbt-it',
+      brokers: [stack.kafkaBroker],
+      logLevel: logLevel.NOTHING,
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    const lateEvents = Array.from({ length: 400 }, () => generator.next());
+    await producer.send({
+      topic: streamTopic,
+      messages: lateEvents.map((e) => ({ key: e.key, value: e.value })),
+    });
+    await producer.disconnect();
+    await ingestStream();
+    const withLate = await streamFigures();
+    expect(withLate.get(lateKey)!.rows).toBe(before.get(lateKey)!.rows + 400);
+    expect(withLate.get(lateKey)!.distinct).toBe(before.get(lateKey)!.rows + 400);
+    for (const key of hours) if (key !== lateKey) expect(withLate.get(key)).toEqual(before.get(key));
+    const lateFiles = await dataFiles(late);
+    expect(lateFiles.length).toBeGreaterThan(1);
+    expect(lateFiles.every((f) => f.includes('/_compacted/'))).toBe(true);
+    expect((await client.list(`${streamLake}/${lateKey}`)).map((f) => f.pathSuffix)).toEqual(['_qdbt_moved']);
+
+    // Compacted again: the late files merged with the earlier output, rows unchanged.
+    const again = await compactStream();
+    const redone = again.find((r) => partitionPath(r.partition as PartitionValues) === lateKey)!;
+    expect(redone).toMatchObject({ status: 'compacted', rows: withLate.get(lateKey)!.rows });
+    expect(await dataFiles(late)).toHaveLength(1);
+    expect(await streamFigures()).toEqual(withLate);
   });
 });

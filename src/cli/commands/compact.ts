@@ -13,6 +13,8 @@ interface Flags {
   dryRun: boolean;
   lakeRoot?: string;
   lateMs?: string;
+  lakePath?: string;
+  stagingSchema?: string;
 }
 
 /** `qdbt compact`: merge the small files of a staging table's closed partitions. */
@@ -29,6 +31,8 @@ export function registerCompactCommand(program: Command): void {
     )
     .option('--dry-run', 'say what would be merged, change nothing', false)
     .option('--lake-root <path>', "the lake's HDFS root (default: the target's lake_root, else /lake)")
+    .option('--lake-path <path>', "override the declaration's lake folder (as given to ingest stream)")
+    .option('--staging-schema <schema>', "override the staging table's schema (Hive database)")
     .action(async (flags: Flags, command: Command) => {
       const { options, reporter } = contextFrom(command);
       let targetBytes: number;
@@ -43,7 +47,12 @@ export function registerCompactCommand(program: Command): void {
       const partition = flags.partition?.length ? parsePartitionPath(flags.partition.join('/')) : undefined;
       const context = ingestContext({ ...options, lakeRoot: flags.lakeRoot });
       try {
-        const declaration = findDeclaration(context.declarations, flags.source);
+        const found = findDeclaration(context.declarations, flags.source);
+        const declaration = {
+          ...found,
+          lakePath: flags.lakePath ?? found.lakePath,
+          stagingTable: { ...found.stagingTable, schema: flags.stagingSchema ?? found.stagingTable.schema },
+        };
         const results = await compact({
           client: context.client,
           adapter: await context.adapter(),
