@@ -1,13 +1,56 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import type { GraphNode, Manifest } from '../manifest/types.js';
 
-/** target/manifest.json, written whole to a temporary name and renamed, so readers never see half of it. */
+/**
+ * target/manifest.json, written to a temporary name and renamed, so readers never see half of it.
+ * Written entry by entry: one JSON string of a 50,000-node manifest would cost hundreds of MB.
+ */
 export function writeManifest(targetDir: string, manifest: Manifest): string {
   mkdirSync(targetDir, { recursive: true });
   const path = join(targetDir, 'manifest.json');
-  writeFileAtomic(path, JSON.stringify(manifest));
+  const temporary = `${path}.${process.pid}.tmp`;
+  const fd = openSync(temporary, 'w');
+  try {
+    let buffered = '';
+    const write = (text: string) => {
+      buffered += text;
+      if (buffered.length > 1 << 20) {
+        writeSync(fd, buffered);
+        buffered = '';
+      }
+    };
+    write('{');
+    let firstKey = true;
+    for (const [key, value] of Object.entries(manifest)) {
+      if (value === undefined) continue;
+      write(`${firstKey ? '' : ','}${JSON.stringify(key)}:`);
+      firstKey = false;
+      if (
+        key === 'nodes' ||
+        key === 'sources' ||
+        key === 'macros' ||
+        key === 'parent_map' ||
+        key === 'child_map'
+      ) {
+        write('{');
+        let first = true;
+        for (const [id, entry] of Object.entries(value as Record<string, unknown>)) {
+          write(`${first ? '' : ','}${JSON.stringify(id)}:${JSON.stringify(entry)}`);
+          first = false;
+        }
+        write('}');
+      } else {
+        write(JSON.stringify(value));
+      }
+    }
+    write('}');
+    writeSync(fd, buffered);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, path);
   return path;
 }
 
