@@ -19,6 +19,7 @@ import type { LandingDeclaration } from '../landing/types.js';
 import type { LandedRecord, QuarantinedRecord } from '../ledger/index.js';
 import { partitionPath, type PartitionValues } from '../register/ddl.js';
 import { HdfsTextWriter, NotTextError, readLines, type Line } from './io.js';
+import { CsvScanner, isBlankLine, lineAt, READ_CHUNK, readLineBlocks } from './scan.js';
 import {
   checkJsonLine,
   csvRowChecker,
@@ -138,71 +139,92 @@ async function landChecked(
   now: Date,
 ): Promise<LandResult> {
   if (file.bytes === 0) throw new Quarantine('empty file');
-  const batches = readLines(file.path);
-  let firstBatch: Line[] = [];
-  const takeFirst = async (): Promise<Line | null> => {
-    while (!firstBatch.length) {
-      const next = await batches.next();
-      if (next.done) return null;
-      firstBatch = next.value;
-    }
-    return firstBatch.shift()!;
-  };
-  const lines = (async function* (): AsyncGenerator<Line[]> {
-    if (firstBatch.length) yield firstBatch;
-    yield* batches;
-  })();
   const name = landedName(file);
   const ingestion = hourPartition(now);
   const eventField = declaration.partitioning.kind === 'event_time' ? declaration.partitioning.field : null;
   const rejects: Reject[] = [];
   let rowsIn = 0;
-
-  // ---- CSV header
-  let mapping: HeaderMapping | null = null;
-  let headerLine = '';
-  let firstRecord: Line | null = null;
-  let leadingBlank = false;
   const csv = declaration.csv;
+  const lookup = spellings(declaration.columns);
+
+  // ---- CSV header (CSV is read as blocks of bytes, JSON lines as strings)
+  let mapping: HeaderMapping | null = null;
+  let csvBlocks: AsyncGenerator<Buffer> | null = null;
+  let jsonLines: AsyncGenerator<Line[]> | null = null;
+  let leadingBlank = false;
   if (declaration.format === 'csv') {
     if (!csv!.header)
       throw new Quarantine('CSV without a header line is not supported: declare csv: {header: true}');
-    const first = await takeFirst();
-    if (!first) throw new Quarantine('empty file');
-    headerLine = first[0];
-    const fields = splitCsv(headerLine, csv!.delimiter, csv!.quote);
-    if (!fields) throw new Quarantine('the header line has an unclosed quote');
-    const verdict = mapHeader(declaration, fields);
-    if (!verdict.ok) throw new Quarantine(verdict.reason);
-    mapping = verdict.mapping;
+    const blocks = readLineBlocks(file.path);
+    try {
+      const first = await blocks.next();
+      if (first.done) throw new Quarantine('empty file');
+      const header = lineAt(first.value, 0);
+      const fields = splitCsv(first.value.toString('utf8', 0, header.end), csv!.delimiter, csv!.quote);
+      if (!fields) throw new Quarantine('the header line has an unclosed quote');
+      const verdict = mapHeader(declaration, fields);
+      if (!verdict.ok) throw new Quarantine(verdict.reason);
+      mapping = verdict.mapping;
+      const rest = first.value.subarray(header.next);
+      csvBlocks = (async function* (): AsyncGenerator<Buffer> {
+        if (rest.length) yield rest;
+        yield* blocks;
+      })();
+    } catch (error) {
+      await blocks.return(undefined);
+      throw error;
+    }
   } else {
-    firstRecord = await takeFirst();
+    const batches = readLines(file.path);
+    let firstBatch: Line[] = [];
+    const takeFirst = async (): Promise<Line | null> => {
+      while (!firstBatch.length) {
+        const next = await batches.next();
+        if (next.done) return null;
+        firstBatch = next.value;
+      }
+      return firstBatch.shift()!;
+    };
+    let firstRecord = await takeFirst();
     while (firstRecord && !firstRecord[0].trim()) {
       leadingBlank = true;
       firstRecord = await takeFirst();
     }
     if (!firstRecord) throw new Quarantine('empty file');
     firstBatch.unshift(firstRecord);
-    const probe = checkJsonLine(declaration, spellings(declaration.columns), firstRecord[0]);
-    if (!probe.ok && probe.notJson)
+    const probe = checkJsonLine(declaration, lookup, firstRecord[0]);
+    if (!probe.ok && probe.notJson) {
+      await batches.return(undefined);
       throw new Quarantine(`not JSON lines: line ${firstRecord[1]}: ${probe.reason}`);
+    }
+    jsonLines = (async function* (): AsyncGenerator<Line[]> {
+      if (firstBatch.length) yield firstBatch;
+      yield* batches;
+    })();
   }
 
-  // ---- Raw mode: the file's bytes land as they are, while its rows are checked.
+  // ---- The original bytes go up while the rows are checked. In raw mode they land as they are
+  // (renamed into place once every row passed); otherwise they are kept for audit under _original.
   const raw = !eventField && (mapping === null || mapping.inDeclaredOrder);
   /** JSON in raw mode: a blank line or an aliased key means the bytes cannot land as they are. */
   let needsNormalizing = leadingBlank;
   const baseDir = `${declaration.lakePath}/${partitionPath(ingestion)}`;
-  const rawTmp = raw ? tmpName(baseDir, name) : null;
-  const rawUpload = rawTmp
-    ? client.create(rawTmp, createReadStream(file.path, { highWaterMark: 1 << 20 }))
-    : null;
-  rawUpload?.catch(() => undefined);
+  const originalDir = `${declaration.lakePath}/_original/${partitionPath(ingestion)}`;
+  const uploadTmp = raw ? tmpName(baseDir, name) : tmpName(originalDir, name);
+  const upload = client.create(uploadTmp, createReadStream(file.path, { highWaterMark: READ_CHUNK }));
+  upload.catch(() => undefined);
+  const dropUpload = (): Promise<unknown> =>
+    upload.then(
+      () => client.delete(uploadTmp),
+      () => undefined,
+    );
 
   // ---- Normalized mode: good rows, declared order, one file per partition.
   const outputs = new Map<string, Output>();
+  let ingestionOutput: Output | null = null;
   const normalizedHeader = declaration.columns.map((c) => c.name).join(csv?.delimiter ?? ',');
-  const outputFor = async (partition: PartitionValues): Promise<Output> => {
+  const outputFor = (partition: PartitionValues): Output => {
+    if (partition === ingestion && ingestionOutput) return ingestionOutput;
     const key = partitionPath(partition);
     let out = outputs.get(key);
     if (!out) {
@@ -211,54 +233,109 @@ async function landChecked(
       outputs.set(key, out);
       if (mapping) out.writer.write(`${normalizedHeader}\n`);
     }
+    if (partition === ingestion) ingestionOutput = out;
     return out;
   };
-  const lookup = spellings(declaration.columns);
   const eventIndex = eventField ? declaration.columns.findIndex((c) => c.name === eventField) : -1;
 
   try {
     if (mapping) {
+      const scanner = CsvScanner.for(declaration, mapping);
       const checker = csvRowChecker(declaration, mapping);
       let pending: { text: string; line: number } | null = null;
-      for await (const batch of lines) {
-        for (const [line, lineNo] of batch) {
-          let text = line;
-          let start = lineNo;
-          if (pending) {
-            text = `${pending.text}\n${line}`;
-            start = pending.line;
-            pending = null;
+      /** One record on strings (records.ts): a record spanning lines, or a delimiter that is not ASCII. */
+      const stringRecord = (line: string, lineNo: number): void => {
+        let text = line;
+        let start = lineNo;
+        if (pending) {
+          text = `${pending.text}\n${line}`;
+          start = pending.line;
+          pending = null;
+        }
+        if (!text.length) {
+          rowsIn++;
+          rejects.push({ line: lineNo, reason: 'empty line', raw: '' });
+          return;
+        }
+        const fields = splitCsv(text, csv!.delimiter, csv!.quote);
+        if (!fields) {
+          pending = { text, line: start };
+          return;
+        }
+        rowsIn++;
+        if (start !== lineNo) {
+          rejects.push({
+            line: start,
+            to: lineNo,
+            reason: 'line break inside a quoted field (Hive reads one row per line)',
+            raw: text.slice(0, MAX_REJECT_RAW),
+          });
+          return;
+        }
+        const problem = checker.check(fields);
+        if (problem) {
+          rejects.push({ line: lineNo, reason: problem, raw: text.slice(0, MAX_REJECT_RAW) });
+          return;
+        }
+        if (raw) return;
+        let partition: PartitionValues = ingestion;
+        if (eventIndex >= 0) {
+          const p = eventTimePartition(fields[mapping!.sourceIndex[eventIndex]!]);
+          if (!p) {
+            rejects.push({
+              line: lineNo,
+              reason: `${eventField} is not a time`,
+              raw: text.slice(0, MAX_REJECT_RAW),
+            });
+            return;
           }
-          if (!text.length) {
+          partition = p;
+        }
+        const out = outputFor(partition);
+        const ordered = mapping!.sourceIndex.map((s) => (s < 0 ? '' : fields[s]!));
+        out.writer.write(`${joinCsv(ordered, csv!.delimiter, csv!.quote)}\n`);
+        out.rows++;
+      };
+
+      let lineNo = 1;
+      for await (const buf of csvBlocks!) {
+        const len = buf.length;
+        let pos = 0;
+        while (pos < len) {
+          lineNo++;
+          const start = pos;
+          if (pending || !scanner) {
+            const line = lineAt(buf, pos);
+            pos = line.next;
+            stringRecord(buf.toString('utf8', start, line.end), lineNo);
+            continue;
+          }
+          const closed = scanner.scan(buf, pos);
+          pos = scanner.next;
+          const end = scanner.lineEnd;
+          if (end === start) {
             rowsIn++;
             rejects.push({ line: lineNo, reason: 'empty line', raw: '' });
             continue;
           }
-          const fields = splitCsv(text, csv!.delimiter, csv!.quote);
-          if (!fields) {
-            pending = { text, line: start };
+          if (!closed) {
+            pending = { text: buf.toString('utf8', start, end), line: lineNo };
             continue;
           }
           rowsIn++;
-          if (start !== lineNo) {
-            rejects.push({
-              line: start,
-              to: lineNo,
-              reason: 'line break inside a quoted field (Hive reads one row per line)',
-              raw: text.slice(0, MAX_REJECT_RAW),
-            });
-            continue;
-          }
-          const problem = checker.check(fields);
+          const problem = scanner.check(buf);
           if (problem) {
+            const text = buf.toString('utf8', start, end);
             rejects.push({ line: lineNo, reason: problem, raw: text.slice(0, MAX_REJECT_RAW) });
             continue;
           }
           if (raw) continue;
           let partition: PartitionValues = ingestion;
           if (eventIndex >= 0) {
-            const p = eventTimePartition(fields[mapping.sourceIndex[eventIndex]!]);
+            const source = mapping.sourceIndex[eventIndex]!;
+            const p = eventTimePartition(source < 0 ? undefined : scanner.value(buf, source));
             if (!p) {
+              const text = buf.toString('utf8', start, end);
               rejects.push({
                 line: lineNo,
                 reason: `${eventField} is not a time`,
@@ -268,23 +345,23 @@ async function landChecked(
             }
             partition = p;
           }
-          const out = outputs.get(partitionPath(partition)) ?? (await outputFor(partition));
-          const ordered = mapping.sourceIndex.map((s) => (s < 0 ? '' : fields[s]!));
-          out.writer.write(`${joinCsv(ordered, csv!.delimiter, csv!.quote)}\n`);
+          const out = outputFor(partition);
+          scanner.encode(buf, mapping.sourceIndex, out.writer);
           out.rows++;
         }
         for (const out of outputs.values()) await out.writer.drain();
       }
       if (pending) {
+        const last: { text: string; line: number } = pending;
         rowsIn++;
         rejects.push({
-          line: pending.line,
+          line: last.line,
           reason: 'unclosed quote at the end of the file',
-          raw: pending.text.slice(0, MAX_REJECT_RAW),
+          raw: last.text.slice(0, MAX_REJECT_RAW),
         });
       }
     } else {
-      for await (const batch of lines) {
+      for await (const batch of jsonLines!) {
         for (const [line, lineNo] of batch) {
           if (!line.trim()) {
             needsNormalizing = true; // blank lines in JSON lines are not records
@@ -313,7 +390,7 @@ async function landChecked(
             }
             partition = p;
           }
-          const out = outputs.get(partitionPath(partition)) ?? (await outputFor(partition));
+          const out = outputFor(partition);
           out.writer.write(`${verdict.line}\n`);
           out.rows++;
         }
@@ -322,86 +399,99 @@ async function landChecked(
     }
   } catch (error) {
     for (const out of outputs.values()) out.writer.abort();
-    if (rawUpload)
-      await rawUpload.then(
-        () => client.delete(rawTmp!),
-        () => undefined,
-      );
+    await dropUpload();
     throw error;
   }
 
   const good = rowsIn - rejects.length;
   if (rowsIn > 0 && good === 0) {
     for (const out of outputs.values()) out.writer.abort();
-    if (rawUpload)
-      await rawUpload.then(
-        () => client.delete(rawTmp!),
-        () => undefined,
-      );
+    await dropUpload();
     throw new Quarantine(
       `every one of ${rowsIn} rows was rejected; first: line ${rejects[0]!.line}: ${rejects[0]!.reason}`,
     );
   }
 
-  // The original bytes are kept whenever what lands differs from them.
-  const originalDir = `${declaration.lakePath}/_original/${partitionPath(ingestion)}`;
-  let originalPath: string | null = null;
-  const keepOriginal = async (): Promise<void> => {
-    originalPath = `${originalDir}/${name}`;
-    if (await client.exists(originalPath)) return;
-    await client.mkdirs(originalDir);
-    if (rawTmp) {
-      if (!(await client.rename(rawTmp, originalPath)))
-        throw new Error(`could not move ${rawTmp} to ${originalPath}`);
-    } else {
-      const tmp = tmpName(originalDir, name);
-      await client.create(tmp, createReadStream(file.path, { highWaterMark: 1 << 20 }));
-      await client.rename(tmp, originalPath);
-    }
-  };
-
-  if (raw) {
-    await rawUpload;
-    if (rejects.length === 0 && !needsNormalizing) {
-      const final = `${baseDir}/${name}`;
-      await moveIntoPlace(client, rawTmp!, final);
-      return {
-        status: 'landed',
-        records: [landedFields(file, ingestion, final, rowsIn, 0, file.bytes, null, null, false)],
-      };
-    }
-    // Bad rows (or aliased JSON keys): write the good rows again, without the bad ones.
-    const badLines = new Set<number>();
-    for (const r of rejects) for (let l = r.line; l <= (r.to ?? r.line); l++) badLines.add(l);
-    const out = await outputFor(ingestion);
-    for await (const batch of readLines(file.path)) {
-      for (const [line, lineNo] of batch) {
-        if ((mapping && lineNo === 1) || badLines.has(lineNo) || !line.trim()) continue;
-        const text = mapping ? line : (checkJsonLine(declaration, lookup, line) as { line: string }).line;
-        out.writer.write(`${text}\n`);
-        out.rows++;
+  try {
+    // The original bytes are kept whenever what lands differs from them.
+    let originalPath: string | null = null;
+    const keepOriginal = async (): Promise<void> => {
+      originalPath = `${originalDir}/${name}`;
+      await upload;
+      if (await client.exists(originalPath)) {
+        await client.delete(uploadTmp);
+        return;
       }
-      await out.writer.drain();
-    }
-  }
+      await client.mkdirs(originalDir);
+      if (!(await client.rename(uploadTmp, originalPath)))
+        throw new Error(`could not move ${uploadTmp} to ${originalPath}`);
+    };
 
-  if (outputs.size === 0 && rowsIn === 0) await outputFor(ingestion); // header only: land it, 0 rows
-  await keepOriginal();
-  const rejectsPath = rejects.length
-    ? await writeRejects(client, declaration, ingestion, name, file, rejects)
-    : null;
-  const records: LandedFields[] = [];
-  for (const out of outputs.values()) {
-    const bytes = await out.writer.close();
-    const final = `${out.dir}/${name}`;
-    await moveIntoPlace(client, out.writer.path, final);
-    records.push(
-      landedFields(file, out.partition, final, out.rows, 0, bytes, originalPath, rejectsPath, true),
-    );
+    if (raw) {
+      await upload;
+      if (rejects.length === 0 && !needsNormalizing) {
+        const final = `${baseDir}/${name}`;
+        await moveIntoPlace(client, uploadTmp, final);
+        return {
+          status: 'landed',
+          records: [landedFields(file, ingestion, final, rowsIn, 0, file.bytes, null, null, false)],
+        };
+      }
+      // Bad rows (or aliased JSON keys): write the good rows again, without the bad ones.
+      const badLines = new Set<number>();
+      for (const r of rejects) for (let l = r.line; l <= (r.to ?? r.line); l++) badLines.add(l);
+      const out = outputFor(ingestion);
+      if (mapping) {
+        let lineNo = 0;
+        for await (const buf of readLineBlocks(file.path)) {
+          let pos = 0;
+          while (pos < buf.length) {
+            const start = pos;
+            const { end, next } = lineAt(buf, pos);
+            pos = next;
+            if (++lineNo === 1 || badLines.has(lineNo) || isBlankLine(buf, start, end)) continue;
+            const w = out.writer;
+            w.room(end - start + 1);
+            w.len += buf.copy(w.buf, w.len, start, end);
+            w.buf[w.len++] = 10;
+            out.rows++;
+          }
+          await out.writer.drain();
+        }
+      } else {
+        for await (const batch of readLines(file.path)) {
+          for (const [line, lineNo] of batch) {
+            if (badLines.has(lineNo) || !line.trim()) continue;
+            out.writer.write(`${(checkJsonLine(declaration, lookup, line) as { line: string }).line}\n`);
+            out.rows++;
+          }
+          await out.writer.drain();
+        }
+      }
+    }
+
+    if (outputs.size === 0 && rowsIn === 0) outputFor(ingestion); // header only: land it, 0 rows
+    await keepOriginal();
+    const rejectsPath = rejects.length
+      ? await writeRejects(client, declaration, ingestion, name, file, rejects)
+      : null;
+    const records: LandedFields[] = [];
+    for (const out of outputs.values()) {
+      const bytes = await out.writer.close();
+      const final = `${out.dir}/${name}`;
+      await moveIntoPlace(client, out.writer.path, final);
+      records.push(
+        landedFields(file, out.partition, final, out.rows, 0, bytes, originalPath, rejectsPath, true),
+      );
+    }
+    // Rejected rows are counted once, on the first record of the file.
+    records[0]!.rows_rejected = rejects.length;
+    return { status: 'landed', records };
+  } catch (error) {
+    // Nothing half-written stays open: the temporary names are hidden and a later pass retries.
+    for (const out of outputs.values()) out.writer.abort();
+    throw error;
   }
-  // Rejected rows are counted once, on the first record of the file.
-  records[0]!.rows_rejected = rejects.length;
-  return { status: 'landed', records };
 }
 
 async function moveIntoPlace(client: WebHdfsClient, tmp: string, final: string): Promise<void> {

@@ -11,6 +11,7 @@ import type { LandingDeclaration } from '../landing/types.js';
 import {
   LedgerWriter,
   mapLimit,
+  type NewLedgerRecord,
   readLedger,
   unregisteredPartitions,
   type LandedRecord,
@@ -171,6 +172,17 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
       versions.set(r.source_file, set);
     }
     const writer = new LedgerWriter(options.client, declaration);
+    const records = new LedgerBatch(writer);
+    /** A file's ledger write, then its summary and event: a worker goes on to its next file meanwhile. */
+    const recorded: Promise<void>[] = [];
+    const failed = (candidate: Candidate, error: unknown): void => {
+      summary.failed++;
+      emit({
+        name: 'file_failed',
+        level: 'error',
+        message: `${label}: ${candidate.relPath}: ${(error as Error).message} (left in place; the next pass retries it)`,
+      });
+    };
     const toRegister = new Map<string, { partition: PartitionValues; location: string }>();
     for (const p of unregisteredPartitions(ledger)) toRegister.set(partitionPath(p.partition), p);
 
@@ -208,67 +220,127 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
         };
         const result = await landFile(options.client, declaration, file, now());
         if (result.status === 'quarantined') {
-          await writer.append(result.record);
-          summary.quarantined++;
-          emit({
-            name: 'file_quarantined',
-            level: 'warn',
-            message: `${label}: ${candidate.relPath} quarantined: ${result.record.reason} (${result.record.path})`,
-            data: { ...result.record },
-          });
+          const record = result.record;
+          recorded.push(
+            records.append(record).then(
+              () => {
+                summary.quarantined++;
+                emit({
+                  name: 'file_quarantined',
+                  level: 'warn',
+                  message: `${label}: ${candidate.relPath} quarantined: ${record.reason} (${record.path})`,
+                  data: { ...record },
+                });
+              },
+              (error: unknown) => failed(candidate, error),
+            ),
+          );
           return;
         }
-        await writer.append(...result.records);
-        const rows = result.records.reduce((n, r) => n + r.rows, 0);
-        const rejected = result.records.reduce((n, r) => n + r.rows_rejected, 0);
-        summary.landed++;
-        summary.rowsLanded += rows;
-        summary.rowsRejected += rejected;
-        summary.rowsIn += rows + rejected;
-        summary.bytes += bytes;
         for (const r of result.records) {
           const key = partitionPath(r.partition);
           toRegister.set(key, { partition: r.partition, location: `${declaration.lakePath}/${key}` });
         }
-        const first = result.records[0]!;
-        const how = first.normalized ? 'normalized' : 'unchanged';
-        emit({
-          name: 'file_landed',
-          level: rejected ? 'warn' : 'info',
-          message:
-            `${label}: ${candidate.relPath}${version > 1 ? ` (version ${version})` : ''} landed ${how}, ${rows} rows` +
-            (rejected ? `, ${rejected} rejected (${first.rejects_path})` : '') +
-            ` -> ${result.records.map((r) => r.path).join(', ')}`,
-          data: { records: result.records },
-        });
+        recorded.push(
+          records.append(...result.records).then(
+            () => {
+              const rows = result.records.reduce((n, r) => n + r.rows, 0);
+              const rejected = result.records.reduce((n, r) => n + r.rows_rejected, 0);
+              summary.landed++;
+              summary.rowsLanded += rows;
+              summary.rowsRejected += rejected;
+              summary.rowsIn += rows + rejected;
+              summary.bytes += bytes;
+              const first = result.records[0]!;
+              const how = first.normalized ? 'normalized' : 'unchanged';
+              emit({
+                name: 'file_landed',
+                level: rejected ? 'warn' : 'info',
+                message:
+                  `${label}: ${candidate.relPath}${version > 1 ? ` (version ${version})` : ''} landed ${how}, ${rows} rows` +
+                  (rejected ? `, ${rejected} rejected (${first.rejects_path})` : '') +
+                  ` -> ${result.records.map((r) => r.path).join(', ')}`,
+                data: { records: result.records },
+              });
+            },
+            (error: unknown) => failed(candidate, error),
+          ),
+        );
       } catch (error) {
-        summary.failed++;
-        emit({
-          name: 'file_failed',
-          level: 'error',
-          message: `${label}: ${candidate.relPath}: ${(error as Error).message} (left in place; the next pass retries it)`,
-        });
+        failed(candidate, error);
       }
     });
 
+    // Partitions are registered while the last ledger records are still being written: their
+    // `registered` records then go in the same append. (ADD IF NOT EXISTS PARTITION: a pass that
+    // stops in between registers again; the files are in place before their partition is.)
+    const registered: Array<{ partition: PartitionValues; location: string }> = [];
+    let registerError: unknown = null;
     if (toRegister.size) {
-      const adapter = await options.adapter();
-      const ddl = await ensureStagingTable(adapter, declaration);
-      emit({ name: 'table_created', level: 'debug', message: ddl });
-      for (const { partition, location } of toRegister.values()) {
-        await registerPartition(adapter, declaration, partition, location);
-        await writer.append({ event: 'registered', partition, location });
-        summary.partitionsRegistered++;
-        emit({
-          name: 'partition_registered',
-          level: 'info',
-          message: `${declaration.stagingTable.schema}.${declaration.stagingTable.name}: partition ${partitionPath(partition)} registered`,
-        });
+      try {
+        const adapter = await options.adapter();
+        const ddl = await ensureStagingTable(adapter, declaration);
+        emit({ name: 'table_created', level: 'debug', message: ddl });
+        for (const { partition, location } of toRegister.values()) {
+          await registerPartition(adapter, declaration, partition, location);
+          registered.push({ partition, location });
+        }
+      } catch (error) {
+        registerError = error;
       }
     }
+    const registeredRecords = registered.length
+      ? records.append(...registered.map((r) => ({ event: 'registered' as const, ...r })))
+      : null;
+    registeredRecords?.catch(() => undefined);
+    await Promise.all(recorded);
+    await registeredRecords;
+    for (const { partition } of registered) {
+      summary.partitionsRegistered++;
+      emit({
+        name: 'partition_registered',
+        level: 'info',
+        message: `${declaration.stagingTable.schema}.${declaration.stagingTable.name}: partition ${partitionPath(partition)} registered`,
+      });
+    }
+    if (registerError) throw registerError;
   }
   summary.seconds = (performance.now() - started) / 1000;
   return summary;
+}
+
+/**
+ * Ledger records written in as few appends as possible: while one append is under way, the records
+ * that arrive wait and go together in the next (an HDFS append costs about as much for one record
+ * as for many).
+ */
+class LedgerBatch {
+  private waiting: Array<{ records: NewLedgerRecord[]; done: (error?: unknown) => void }> = [];
+  private busy = false;
+
+  constructor(private readonly writer: LedgerWriter) {}
+
+  append(...records: NewLedgerRecord[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.push({ records, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      if (!this.busy) void this.pump();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    this.busy = true;
+    while (this.waiting.length) {
+      const batch = this.waiting;
+      this.waiting = [];
+      try {
+        await this.writer.append(...batch.flatMap((b) => b.records));
+        for (const b of batch) b.done();
+      } catch (error) {
+        for (const b of batch) b.done(error ?? new Error('ledger append failed'));
+      }
+    }
+    this.busy = false;
+  }
 }
 
 /** Passes until the signal aborts; a pass in progress finishes its current files first. */

@@ -1,0 +1,195 @@
+/** landFile with an in-memory WebHDFS: what lands, what is rejected (with line numbers), what is quarantined. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { landFile, type LocalFile } from '../../../../src/ingest/batch/land.js';
+import type { WebHdfsClient, WriteBody } from '../../../../src/ingest/hdfs/webhdfs.js';
+import type { LandingColumn, LandingDeclaration } from '../../../../src/ingest/landing/types.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'qdbt-land-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+class MemoryHdfs {
+  readonly files = new Map<string, Buffer>();
+  async create(path: string, body: WriteBody, options: { overwrite?: boolean } = {}): Promise<void> {
+    if (this.files.has(path) && !options.overwrite) throw new Error(`${path} exists`);
+    const chunks: Buffer[] = [];
+    if (typeof body === 'string' || Buffer.isBuffer(body)) chunks.push(Buffer.from(body));
+    else for await (const c of body) chunks.push(Buffer.from(c));
+    this.files.set(path, Buffer.concat(chunks));
+  }
+  async rename(from: string, to: string): Promise<boolean> {
+    const data = this.files.get(from);
+    if (!data || this.files.has(to)) return false;
+    this.files.delete(from);
+    this.files.set(to, data);
+    return true;
+  }
+  async exists(path: string): Promise<boolean> {
+    return this.files.has(path);
+  }
+  async delete(path: string): Promise<boolean> {
+    return this.files.delete(path);
+  }
+  async mkdirs(): Promise<boolean> {
+    return true;
+  }
+  text(path: string): string {
+    return this.files.get(path)!.toString('utf8');
+  }
+  /** Paths without the random part of temporary names. */
+  paths(): string[] {
+    return [...this.files.keys()].sort();
+  }
+}
+
+const columns = [
+  { name: 'id', type: 'string', required: true, aliases: [] },
+  { name: 'day', type: 'date', required: true, aliases: ['dte'] },
+  { name: 'units', type: 'int', required: false, aliases: [] },
+  { name: 'price', type: 'decimal(12,2)', required: true, aliases: [] },
+  { name: 'address', type: 'string', required: false, aliases: [] },
+] as LandingColumn[];
+
+const declaration = {
+  kind: 'batch',
+  format: 'csv',
+  csv: { delimiter: ',', quote: '"', header: true },
+  columns,
+  sourceName: 'raw',
+  tableName: 'tx',
+  file: 'models/sources.yml',
+  lakePath: '/lake/raw/tx',
+  partitioning: { kind: 'ingestion_time' },
+} as unknown as LandingDeclaration;
+
+const now = new Date('2024-05-01T07:30:00Z');
+const part = '/lake/raw/tx/dt=2024-05-01/hr=07';
+
+function local(name: string, content: string | Buffer): LocalFile {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  const bytes = Buffer.byteLength(content);
+  return { path, relPath: `in/${name}`, bytes, checksum: '0123456789abcdef', version: 1 };
+}
+
+async function land(file: LocalFile) {
+  const hdfs = new MemoryHdfs();
+  const result = await landFile(hdfs as unknown as WebHdfsClient, declaration, file, now);
+  return { hdfs, result };
+}
+
+/** ~3 MB: rows cross the 1 MB read blocks. */
+function bigRows(n: number, row: (i: number) => string): string {
+  return Array.from({ length: n }, (_, i) => `${row(i)}\n`).join('');
+}
+
+describe('landFile', () => {
+  it('lands a file in declared order byte for byte, across read blocks', async () => {
+    const body = bigRows(
+      40_000,
+      (i) => `id-${i},2024-1-${(i % 28) + 1},${i % 9},${i}.50,"${i} Main St, Springfield"`,
+    );
+    const file = local('tx_1.csv', `id,dte,units,price,address\r\n${body}`);
+    const { hdfs, result } = await land(file);
+    expect(result).toMatchObject({
+      status: 'landed',
+      records: [{ rows: 40_000, rows_rejected: 0, normalized: false, original_path: null }],
+    });
+    expect(hdfs.paths()).toEqual([`${part}/tx_1.01234567.csv`]);
+    expect(
+      hdfs.files
+        .get(`${part}/tx_1.01234567.csv`)!
+        .equals(Buffer.from(`id,dte,units,price,address\r\n${body}`)),
+    ).toBe(true);
+  });
+
+  it('reorders a drifted file, keeps the original, rejects bad rows with their line numbers', async () => {
+    const rows = bigRows(30_000, (i) =>
+      i === 20_000
+        ? `2024-1-5,id-${i},1,abc,`
+        : i === 25_000
+          ? `2024-1-5,id-${i},1,"2.5`
+          : i === 25_001
+            ? `",`
+            : `2024-1-${(i % 28) + 1},id-${i},${i % 9},${i}.5,"${i} ""Main"" St"`,
+    );
+    const file = local('tx_2.csv', `dte,id,units,price,address\n${rows}\n`);
+    const { hdfs, result } = await land(file);
+    if (result.status !== 'landed') throw new Error(result.record.reason);
+    const [record] = result.records;
+    expect(record).toMatchObject({ rows: 29_997, rows_rejected: 3, normalized: true });
+    const landed = hdfs.text(record!.path).split('\n');
+    expect(landed[0]).toBe('id,day,units,price,address');
+    expect(landed[1]).toBe('id-0,2024-1-1,0,0.5,"0 ""Main"" St"');
+    expect(landed).toHaveLength(1 + 29_997 + 1);
+    expect(hdfs.text(record!.original_path!)).toBe(`dte,id,units,price,address\n${rows}\n`);
+    const rejects = hdfs
+      .text(record!.rejects_path!)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rejects).toEqual([
+      {
+        file: 'in/tx_2.csv',
+        line: 20_002,
+        reason: "price 'abc' is not a decimal(12,2)",
+        raw: '2024-1-5,id-20000,1,abc,',
+      },
+      {
+        file: 'in/tx_2.csv',
+        line: 25_002,
+        to_line: 25_003,
+        reason: 'line break inside a quoted field (Hive reads one row per line)',
+        raw: '2024-1-5,id-25000,1,"2.5\n",',
+      },
+      { file: 'in/tx_2.csv', line: 30_002, reason: 'empty line', raw: '' },
+    ]);
+  });
+
+  it('rewrites a file in declared order without its bad rows', async () => {
+    const file = local(
+      'tx_3.csv',
+      'id,day,units,price,address\nA,2024-1-5,1,2.5,x\nB,2024-1-5,,1.0\nC,,1,1,\n"D,2024-1-5,1,1,\n',
+    );
+    const { hdfs, result } = await land(file);
+    if (result.status !== 'landed') throw new Error(result.record.reason);
+    expect(hdfs.text(result.records[0]!.path)).toBe('id,day,units,price,address\nA,2024-1-5,1,2.5,x\n');
+    const rejects = hdfs
+      .text(result.records[0]!.rejects_path!)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).reason);
+    expect(rejects).toEqual([
+      '4 fields, the header has 5',
+      'required column day is empty',
+      'unclosed quote at the end of the file',
+    ]);
+  });
+
+  it('quarantines what is not UTF-8 text, and files where every row is bad', async () => {
+    const binary = await land(local('tx_4.csv', Buffer.from([0xff, 0xfe, 0x00, 0x41, 0x0a])));
+    expect(binary.result).toMatchObject({ status: 'quarantined', record: { reason: 'not UTF-8 text' } });
+    const late = await land(
+      local(
+        'tx_5.csv',
+        Buffer.concat([
+          Buffer.from(`id,day,units,price,address\n${bigRows(50_000, (i) => `x${i},2024-1-1,1,1,`)}`),
+          Buffer.from([0x41, 0x00, 0x0a]),
+        ]),
+      ),
+    );
+    expect(late.result).toMatchObject({
+      status: 'quarantined',
+      record: { reason: 'binary content (NUL bytes)' },
+    });
+    expect(late.hdfs.paths().every((p) => p.includes('/_quarantine/'))).toBe(true);
+    const bad = await land(local('tx_6.csv', 'id,day,units,price,address\nA,2024-1-5,x,1,\n'));
+    expect(bad.result).toMatchObject({
+      status: 'quarantined',
+      record: { reason: "every one of 1 rows was rejected; first: line 2: units 'x' is not a int" },
+    });
+    expect(bad.hdfs.paths().every((p) => p.includes('/_quarantine/'))).toBe(true);
+  });
+});
