@@ -2,37 +2,80 @@ import { Command, CommanderError } from 'commander';
 import { QdbtError, QdbtErrors } from '../errors.js';
 import { QDBT_VERSION } from '../version.js';
 import { addGlobalOptions } from './globalOptions.js';
-import { registerProjectCommands } from './commands/project.js';
-import { registerLocalCommands } from './commands/local.js';
-import { registerDebugCommand } from './commands/debug.js';
-import { registerRunCommands } from './commands/runCommands.js';
-import { registerIngestCommands } from './commands/ingest.js';
-import { registerCompactCommand } from './commands/compact.js';
 
 /** Exit codes, as dbt uses them: 0 success, 1 a node failed, 2 a usage or project error. */
 export const EXIT_OK = 0;
 export const EXIT_NODE_FAILED = 1;
 export const EXIT_USAGE = 2;
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Every command, in the order `qdbt --help` lists them, with the module that defines it. Only the
+ * module of the command being run is loaded: a `qdbt compile` never pays for Hive, Kafka or the
+ * local stack's code. Help (or an unknown command) loads them all.
+ */
+const COMMANDS: Array<[names: string[], load: () => Promise<Register>]> = [
+  [['init'], async () => (await import('./commands/init.js')).registerInitCommand],
+  [['parse'], async () => (await import('./commands/parse.js')).registerParseCommand],
+  [['compile'], async () => (await import('./commands/compile.js')).registerCompileCommand],
+  [['ls', 'list'], async () => (await import('./commands/ls.js')).registerLsCommand],
+  [['run'], async () => (await import('./commands/run.js')).registerRunCommand],
+  [['seed'], async () => (await import('./commands/seed.js')).registerSeedCommand],
+  [['test'], async () => (await import('./commands/test.js')).registerTestCommand],
+  [['build'], async () => (await import('./commands/build.js')).registerBuildCommand],
+  [['show'], async () => (await import('./commands/show.js')).registerShowCommand],
+  [['run-operation'], async () => (await import('./commands/runOperation.js')).registerRunOperationCommand],
+  [['retry'], async () => (await import('./commands/retry.js')).registerRetryCommand],
+  [['clean'], async () => (await import('./commands/clean.js')).registerCleanCommand],
+  [['source'], async () => (await import('./commands/sourceFreshness.js')).registerSourceCommand],
+  [['ingest'], async () => (await import('./commands/ingest.js')).registerIngestCommands],
+  [['compact'], async () => (await import('./commands/compact.js')).registerCompactCommand],
+  [['debug'], async () => (await import('./commands/debug.js')).registerDebugCommand],
+  [['local'], async () => (await import('./commands/local.js')).registerLocalCommands],
+];
+
+/** Global options that take a value, so that their value is not mistaken for the command name. */
+const OPTIONS_WITH_VALUES = new Set([
+  '--project-dir',
+  '--profiles-dir',
+  '-t',
+  '--target',
+  '--vars',
+  '--selector',
+  '--state',
+  '--threads',
+  '--log-format',
+]);
+
+function commandNameIn(args: string[]): string | null {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith('-')) return arg;
+    if (OPTIONS_WITH_VALUES.has(arg)) i++;
+    else if (arg === '-s' || arg === '--select' || arg === '--exclude') {
+      while (i + 1 < args.length && !args[i + 1]!.startsWith('-')) i++;
+    }
+  }
+  return null;
+}
+
+export async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command('qdbt')
     .description('SQL-first transformations for Apache Hive')
     .version(QDBT_VERSION, '-v, --version')
     .showHelpAfterError()
     .exitOverride();
   addGlobalOptions(program);
-  registerProjectCommands(program);
-  registerRunCommands(program);
-  registerIngestCommands(program);
-  registerCompactCommand(program);
-  registerDebugCommand(program);
-  registerLocalCommands(program);
+  const name = commandNameIn(argv.slice(2));
+  const wanted = COMMANDS.filter(([names]) => name !== null && names.includes(name));
+  for (const [, load] of wanted.length ? wanted : COMMANDS) (await load())(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
   } catch (error) {

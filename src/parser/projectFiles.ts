@@ -30,6 +30,28 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/**
+ * A fingerprint of the project's files from their paths, sizes and modification times, without
+ * reading them: lets a cache answer before any file is read.
+ */
+export function statFingerprint(projectDir: string, config: ProjectConfig): string {
+  const hash = createHash('sha256');
+  const folders = [...config.modelPaths, ...config.macroPaths, ...config.seedPaths, ...config.testPaths];
+  for (const folder of folders) {
+    hash.update(`[${folder}]`);
+    for (const file of walk(projectDir, folder)) {
+      const stat = statSync(join(projectDir, file.path));
+      hash.update(`${file.path}\0${stat.size}\0${stat.mtimeMs}\0`);
+    }
+  }
+  const selectors = join(projectDir, 'selectors.yml');
+  if (existsSync(selectors)) {
+    const stat = statSync(selectors);
+    hash.update(`selectors.yml\0${stat.size}\0${stat.mtimeMs}`);
+  }
+  return hash.digest('hex');
+}
+
 export function readProjectFiles(projectDir: string, config: ProjectConfig): ProjectFiles {
   const files: ProjectFiles = {
     projectDir,

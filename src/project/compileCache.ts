@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../artifacts/writeArtifacts.js';
 import { QDBT_VERSION } from '../version.js';
-import type { ReadProject } from './loadProject.js';
+import { statFingerprint } from '../parser/projectFiles.js';
+import type { ProjectHead, ReadProject } from './readProject.js';
 
 /**
  * A whole-project cache for `compile` and `parse`: when no file, config, var, target, selection or
@@ -14,6 +15,8 @@ export interface CacheRecord {
   qdbt_version: string;
   command: string;
   key: string;
+  /** The same inputs with files by path, size and mtime: answers without reading any file. */
+  stat_key: string;
   env_used: Record<string, string | null>;
   summary: Record<string, unknown>;
 }
@@ -36,7 +39,21 @@ export function cacheKey(read: ReadProject, command: string, selection: unknown)
   return hash.digest('hex');
 }
 
-export function readCacheHit(read: ReadProject, key: string | null, command: string): CacheRecord | null {
+/** The inputs of `cacheKey` with the files' stat fingerprint in place of their contents. */
+export function statCacheKey(head: ProjectHead, command: string, selection: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify([QDBT_VERSION, command, selection, head.config, head.target, head.vars]))
+    .update(statFingerprint(head.projectDir, head.config))
+    .digest('hex');
+}
+
+/** A cache record whose `key` (or, with `byStat`, `stat_key`) matches, with unchanged env vars. */
+export function readCacheHit(
+  read: ProjectHead,
+  key: string | null,
+  command: string,
+  byStat = false,
+): CacheRecord | null {
   if (key === null) return null;
   const path = join(read.targetDir, CACHE_FILE);
   if (!existsSync(path) || !existsSync(join(read.targetDir, 'manifest.json'))) return null;
@@ -46,7 +63,8 @@ export function readCacheHit(read: ReadProject, key: string | null, command: str
   } catch {
     return null;
   }
-  if (record.qdbt_version !== QDBT_VERSION || record.command !== command || record.key !== key) return null;
+  if (record.qdbt_version !== QDBT_VERSION || record.command !== command) return null;
+  if ((byStat ? record.stat_key : record.key) !== key) return null;
   for (const [name, value] of Object.entries(record.env_used)) {
     if ((read.env[name] ?? null) !== value) return null;
   }

@@ -1,33 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadProjectConfig, loadTarget, parseVarsFlag } from '../config/index.js';
-import type { HiveTarget, ProjectConfig } from '../config/types.js';
 import { QdbtError } from '../errors.js';
 import { buildGraph, type ProjectGraph } from '../graph/graph.js';
 import type { Manifest } from '../manifest/types.js';
 import { parseProject, type ParseResult } from '../parser/parseProject.js';
-import { readProjectFiles, type ProjectFiles } from '../parser/projectFiles.js';
+import { readProject, type LoadOptions, type ReadProject } from './readProject.js';
 
-export interface LoadOptions {
-  projectDir: string;
-  profilesDir?: string;
-  target?: string;
-  /** The --vars text (YAML or JSON). */
-  vars?: string;
-  env?: Record<string, string | undefined>;
-}
-
-/** A project read from disk but not parsed yet: enough to decide whether a cached result still holds. */
-export interface ReadProject {
-  projectDir: string;
-  config: ProjectConfig;
-  target: HiveTarget;
-  vars: Record<string, unknown>;
-  files: ProjectFiles;
-  env: Record<string, string | undefined>;
-  targetDir: string;
-}
+export { readProject, type LoadOptions, type ReadProject };
 
 /** A parsed project: the one hand-off every command starts from. */
 export interface LoadedProject extends ReadProject {
@@ -36,22 +16,6 @@ export interface LoadedProject extends ReadProject {
   invocationId: string;
   /** Environment variables templates read while parsing, with the values they saw. */
   envUsed: Record<string, string | null>;
-}
-
-export function readProject(options: LoadOptions): ReadProject {
-  const projectDir = resolve(options.projectDir);
-  const env = options.env ?? process.env;
-  const config = loadProjectConfig(projectDir, { env });
-  const target = loadTarget({
-    projectDir,
-    profilesDir: options.profilesDir,
-    profileName: config.profile,
-    targetName: options.target,
-    env,
-  });
-  const vars = { ...config.vars, ...(options.vars ? parseVarsFlag(options.vars) : {}) };
-  const files = readProjectFiles(projectDir, config);
-  return { projectDir, config, target, vars, files, env, targetDir: join(projectDir, config.targetPath) };
 }
 
 export function parseReadProject(read: ReadProject): LoadedProject {

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { CompiledFileWriter, writeManifest } from '../../artifacts/writeArtifacts.js';
-import { cacheKey, readCacheHit, writeCache } from '../../project/compileCache.js';
-import { parseReadProject, readProject } from '../../project/loadProject.js';
-import { compileSelected, selectFor } from '../../project/selectAndCompile.js';
+import { readProjectFiles } from '../../parser/projectFiles.js';
+import { cacheKey, readCacheHit, statCacheKey, writeCache } from '../../project/compileCache.js';
+import { readProjectHead, type ReadProject } from '../../project/readProject.js';
 import { contextFrom } from '../globalOptions.js';
 
 export function registerCompileCommand(program: Command): void {
@@ -22,21 +21,38 @@ export function registerCompileCommand(program: Command): void {
         phases[name] = Math.round(now - mark);
         mark = now;
       };
-      const read = readProject(options);
-      phase('read');
+      // The cache is asked twice: by the files' sizes and mtimes (no file read), then by contents.
+      const head = readProjectHead(options);
       const selection = { select: options.select, exclude: options.exclude, selector: options.selector };
-      const key = opts.cache && !options.state ? cacheKey(read, 'compile', selection) : null;
-      const hit = readCacheHit(read, key, 'compile');
-      if (hit) {
+      const cacheable = opts.cache && !options.state;
+      const statKey = cacheable ? statCacheKey(head, 'compile', selection) : null;
+      let hit = readCacheHit(head, statKey, 'compile', true);
+      let key: string | null = null;
+      let read: ReadProject | null = null;
+      if (!hit) {
+        read = { ...head, files: readProjectFiles(head.projectDir, head.config) };
+        key = cacheable ? cacheKey(read, 'compile', selection) : null;
+        hit = readCacheHit(read, key, 'compile');
+        if (hit && statKey) writeCache(head.targetDir, { ...hit, stat_key: statKey });
+      }
+      phase('read');
+      if (hit || !read) {
         const seconds = ((performance.now() - started) / 1000).toFixed(2);
         reporter.emit({
           name: 'compile_summary',
           level: 'info',
-          message: `Nothing changed: ${String(hit.summary.compiled)} compiled nodes and the manifest are up to date (${seconds}s)`,
-          data: { ...hit.summary, written: 0, cached: true, seconds: Number(seconds) },
+          message: `Nothing changed: ${String(hit?.summary.compiled)} compiled nodes and the manifest are up to date (${seconds}s)`,
+          data: { ...hit?.summary, written: 0, cached: true, seconds: Number(seconds) },
         });
         return;
       }
+      // Parsing and compiling are loaded only when the cache cannot answer.
+      const [{ parseReadProject }, { compileSelected, selectFor }, { CompiledFileWriter, writeManifest }] =
+        await Promise.all([
+          import('../../project/loadProject.js'),
+          import('../../project/selectAndCompile.js'),
+          import('../../artifacts/writeArtifacts.js'),
+        ]);
       const project = parseReadProject(read);
       phase('parse');
       for (const warning of project.parsed.warnings)
@@ -69,6 +85,7 @@ export function registerCompileCommand(program: Command): void {
         writeCache(project.targetDir, {
           command: 'compile',
           key,
+          stat_key: statKey ?? '',
           env_used: project.envUsed,
           summary: { compiled: compiledCount },
         });

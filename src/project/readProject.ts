@@ -1,0 +1,48 @@
+import { join, resolve } from 'node:path';
+import { loadProjectConfig, loadTarget, parseVarsFlag } from '../config/index.js';
+import type { HiveTarget, ProjectConfig } from '../config/types.js';
+import { readProjectFiles, type ProjectFiles } from '../parser/projectFiles.js';
+
+export interface LoadOptions {
+  projectDir: string;
+  profilesDir?: string;
+  target?: string;
+  /** The --vars text (YAML or JSON). */
+  vars?: string;
+  env?: Record<string, string | undefined>;
+}
+
+/** project.yml, the profile's target and the vars: what every command reads before the files. */
+export interface ProjectHead {
+  projectDir: string;
+  config: ProjectConfig;
+  target: HiveTarget;
+  vars: Record<string, unknown>;
+  env: Record<string, string | undefined>;
+  targetDir: string;
+}
+
+/** A project read from disk but not parsed yet: enough to decide whether a cached result still holds. */
+export interface ReadProject extends ProjectHead {
+  files: ProjectFiles;
+}
+
+export function readProject(options: LoadOptions): ReadProject {
+  const head = readProjectHead(options);
+  return { ...head, files: readProjectFiles(head.projectDir, head.config) };
+}
+
+export function readProjectHead(options: LoadOptions): ProjectHead {
+  const projectDir = resolve(options.projectDir);
+  const env = options.env ?? process.env;
+  const config = loadProjectConfig(projectDir, { env });
+  const target = loadTarget({
+    projectDir,
+    profilesDir: options.profilesDir,
+    profileName: config.profile,
+    targetName: options.target,
+    env,
+  });
+  const vars = { ...config.vars, ...(options.vars ? parseVarsFlag(options.vars) : {}) };
+  return { projectDir, config, target, vars, env, targetDir: join(projectDir, config.targetPath) };
+}
