@@ -2,6 +2,8 @@ import { QdbtError, QdbtErrors } from '../errors.js';
 import type { GraphNode, Manifest, TestNode } from '../manifest/types.js';
 import type { TemplateEngine } from '../templating/engine.js';
 import { staticRender, type StaticCall } from '../templating/staticParser.js';
+import { BUILTIN_PATH_PREFIX } from '../parser/builtinMacros.js';
+import { renderBuiltinTest } from './builtinTests.js';
 import { injectCtes } from './ephemeral.js';
 import { nodeContext, type ContextHooks } from './nodeContext.js';
 import { CteRelation, ephemeralCteName, Relation } from './relation.js';
@@ -158,6 +160,10 @@ class NodeCompiler {
       config: () => undefined,
       thisRelation: () => new Relation(node.schema, node.alias),
     };
+    if (this.isBuiltinTest(metadata.name)) {
+      const fast = renderBuiltinTest(metadata.name, kwargs);
+      if (fast !== null) return fast;
+    }
     try {
       return this.input.engine.renderGenericTest(
         metadata.name,
@@ -177,6 +183,18 @@ class NodeCompiler {
       }
       throw error;
     }
+  }
+
+  private readonly builtinTests = new Map<string, boolean>();
+
+  /** A built-in generic test the project has not replaced with a `{% test %}` block of its own. */
+  private isBuiltinTest(name: string): boolean {
+    let builtin = this.builtinTests.get(name);
+    if (builtin === undefined) {
+      builtin = this.input.engine.genericTests().get(name)?.file.startsWith(BUILTIN_PATH_PREFIX) ?? false;
+      this.builtinTests.set(name, builtin);
+    }
+    return builtin;
   }
 
   /** The ephemeral models a node needs, dependencies first, each once. */
