@@ -220,6 +220,7 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
       });
     };
     for (const p of unregisteredPartitions(ledger)) register(p.partition, p.location);
+    let hashQueue: Promise<void> = Promise.resolve();
     const failed = (candidate: Candidate, error: unknown): void => {
       summary.failed++;
       emit({
@@ -232,7 +233,13 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
     await mapLimit(candidates, options.parallel ?? 4, async (candidate) => {
       if (options.signal?.aborted) return;
       try {
-        const { checksum, bytes } = await sha256File(candidate.path);
+        // One checksum at a time: the first file starts landing as soon as its own is known.
+        const hashing = hashQueue.then(() => sha256File(candidate.path));
+        hashQueue = hashing.then(
+          () => undefined,
+          () => undefined,
+        );
+        const { checksum, bytes } = await hashing;
         const seen = known.get(checksum);
         if (seen) {
           summary.skipped++;
