@@ -21,7 +21,7 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const work = join(root, 'bench', '.work', 'run');
 const sizes = (process.env.BENCH_SIZES ?? '50,200').split(',').map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
-const threads = Number(process.env.BENCH_THREADS ?? 4);
+const threads = Number(process.env.BENCH_THREADS ?? 8);
 const host = process.env.BENCH_HOST ?? '127.0.0.1';
 const port = Number(process.env.BENCH_PORT ?? 10000);
 const fake = process.env.BENCH_FAKE === '1';
