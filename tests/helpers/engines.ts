@@ -40,7 +40,11 @@ export const up = Object.fromEntries(
   await Promise.all(ENGINES.map(async (e) => [e.name, built && (await portOpen(e.port))] as const)),
 );
 
-export function target(engine: Engine, schema: string): HiveTarget {
+export function target(
+  engine: Pick<Engine, 'port'>,
+  schema: string,
+  overrides: Partial<HiveTarget> = {},
+): HiveTarget {
   return {
     name: 'it',
     profileName: 'fixture',
@@ -56,6 +60,7 @@ export function target(engine: Engine, schema: string): HiveTarget {
     retries: 1,
     extra: {},
     file: 'profiles.yml',
+    ...overrides,
   };
 }
 

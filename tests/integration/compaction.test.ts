@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { target } from '../helpers/engines.js';
 import { HiveAdapter } from '../../src/adapters/hive/adapter.js';
 import { ingestBatchOnce } from '../../src/ingest/batch/run.js';
 import { compact } from '../../src/ingest/compaction/index.js';
@@ -32,22 +33,7 @@ let landing: string;
 const hour = new Date('2024-01-05T07:30:00Z');
 
 function hiveTarget(schema: string): HiveTarget {
-  return {
-    name: 'it',
-    profileName: 'qdbt_it',
-    type: 'hive',
-    host: '127.0.0.1',
-    port: stack.hiveUrl.port,
-    auth: 'NONE',
-    transport: 'binary',
-    schema,
-    threads: 1,
-    session: {},
-    connectTimeoutSeconds: 30,
-    retries: 2,
-    extra: {},
-    file: 'profiles.yml',
-  };
+  return target({ port: stack.hiveUrl.port }, schema, { retries: 2 });
 }
 
 async function count(): Promise<number> {

@@ -6,6 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { target } from '../helpers/engines.js';
 import { HiveAdapter } from '../../src/adapters/hive/adapter.js';
 import type { HiveTarget } from '../../src/config/types.js';
 import { ingestBatchOnce, type BatchEvent } from '../../src/ingest/batch/run.js';
@@ -26,22 +27,7 @@ let declarations: LandingDeclaration[];
 let landing: string;
 
 function hiveTarget(schema: string): HiveTarget {
-  return {
-    name: 'it',
-    profileName: 'qdbt_it',
-    type: 'hive',
-    host: '127.0.0.1',
-    port: stack.hiveUrl.port,
-    auth: 'NONE',
-    transport: 'binary',
-    schema,
-    threads: 1,
-    session: {},
-    connectTimeoutSeconds: 30,
-    retries: 2,
-    extra: {},
-    file: 'profiles.yml',
-  };
+  return target({ port: stack.hiveUrl.port }, schema, { retries: 2 });
 }
 
 async function pass(events: BatchEvent[] = []) {
