@@ -296,32 +296,17 @@ export async function prepare(
 
   // spark
   const props = parseProperties(readFileSync(path.join(conf, 'spark.properties'), 'utf8'));
-  const jvm = [
-    ...common,
-    '-Xms256m',
-    '-XX:+IgnoreUnrecognizedVMOptions',
-    ...opens(SPARK_OPENS),
-    '-Djdk.reflect.useDirectMethodHandle=false',
-    `-Dderby.system.home=${data}`,
-    `-Dlog4j2.configurationFile=${path.join(conf, 'log4j2.properties')}`,
-    ...Object.entries(props).map(([k, v]) => `-D${k}=${v}`),
-    '-cp',
-    main,
-  ];
-  for (const sub of ['local', 'scratch', 'resources', 'hive-scratch', 'operation_logs'])
-    mkdirSync(path.join(data, sub), { recursive: true });
-  const hiveconf = {
-    'hive.server2.thrift.bind.host': '127.0.0.1',
-    'hive.server2.thrift.port': String(settings.ports.spark),
-    'hive.server2.transport.mode': 'binary',
-    'hive.server2.authentication': 'NONE',
-    'hive.server2.enable.doAs': 'false',
-    'hive.server2.logging.operation.log.location': path.join(data, 'operation_logs'),
-  };
-  const args = Object.entries(hiveconf).flatMap(([k, v]) => ['--hiveconf', `${k}=${v}`]);
   return {
     server,
-    args: [...jvm, 'org.apache.spark.sql.hive.thriftserver.HiveThriftServer2', ...args],
+    args: sparkThriftArgs({
+      classpath: main,
+      confDir: conf,
+      dataDir: data,
+      heap: settings.heap[server],
+      properties: props,
+      hiveconf: { 'hive.server2.thrift.port': String(settings.ports.spark) },
+      marker,
+    }),
     cwd: data,
     env: { SPARK_LOCAL_IP: '127.0.0.1' },
     ports,
@@ -329,7 +314,61 @@ export async function prepare(
   };
 }
 
-function parseProperties(text: string): Record<string, string> {
+export interface SparkThriftOptions {
+  /** The whole class path, conf folder first. */
+  classpath: string;
+  /** Holds log4j2.properties. */
+  confDir: string;
+  /** Derby home, tmp, scratch and operation-log folders (created here). */
+  dataDir: string;
+  heap: string;
+  /** spark.properties: passed as -D system properties. */
+  properties: Record<string, string>;
+  /** `--hiveconf` settings over the defaults (binary transport, auth NONE, bind 127.0.0.1). */
+  hiveconf?: Record<string, string>;
+  marker?: string;
+}
+
+/**
+ * The java arguments of a Spark Thrift Server (run it with env SPARK_LOCAL_IP=127.0.0.1 and its
+ * data folder as cwd). `prepare` uses it for the local stack; tests start extra servers with it.
+ */
+export function sparkThriftArgs(options: SparkThriftOptions): string[] {
+  const data = options.dataDir;
+  for (const sub of ['tmp', 'local', 'scratch', 'resources', 'hive-scratch', 'operation_logs'])
+    mkdirSync(path.join(data, sub), { recursive: true });
+  const jvm = [
+    ...(options.marker ? [options.marker] : []),
+    `-Xmx${options.heap}`,
+    `-Djava.io.tmpdir=${path.join(data, 'tmp')}`,
+    '-XX:+UseG1GC',
+    '-XX:G1PeriodicGCInterval=30000',
+    '-XX:MinHeapFreeRatio=10',
+    '-XX:MaxHeapFreeRatio=30',
+    '-Djava.net.preferIPv4Stack=true',
+    '-Xms256m',
+    '-XX:+IgnoreUnrecognizedVMOptions',
+    ...opens(SPARK_OPENS),
+    '-Djdk.reflect.useDirectMethodHandle=false',
+    `-Dderby.system.home=${data}`,
+    `-Dlog4j2.configurationFile=${path.join(options.confDir, 'log4j2.properties')}`,
+    ...Object.entries(options.properties).map(([k, v]) => `-D${k}=${v}`),
+    '-cp',
+    options.classpath,
+  ];
+  const hiveconf = {
+    'hive.server2.thrift.bind.host': '127.0.0.1',
+    'hive.server2.transport.mode': 'binary',
+    'hive.server2.authentication': 'NONE',
+    'hive.server2.enable.doAs': 'false',
+    'hive.server2.logging.operation.log.location': path.join(data, 'operation_logs'),
+    ...options.hiveconf,
+  };
+  const args = Object.entries(hiveconf).flatMap(([k, v]) => ['--hiveconf', `${k}=${v}`]);
+  return [...jvm, 'org.apache.spark.sql.hive.thriftserver.HiveThriftServer2', ...args];
+}
+
+export function parseProperties(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of text.split('\n')) {
     const trimmed = line.trim();

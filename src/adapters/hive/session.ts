@@ -134,15 +134,31 @@ export class HiveServerSession implements SqlSession {
     const client = new (hiveDriver().HiveClient)(hiveDriver().thrift.TCLIService, thriftTypes());
     const { connection, auth, connectOptions } = connectionFor(options);
     let transport: TransportLike | null = null;
+    let socketConnected = false;
     const authProvider: AuthLike = {
       authenticate: (t) => {
         transport = t;
-        return auth.authenticate(t);
+        const authenticated = auth.authenticate(t);
+        // Binary transports open their socket in authenticate: note when TCP got through.
+        const socket = t.getTransport() as
+          | { once?: (event: string, listener: () => void) => void }
+          | undefined;
+        socket?.once?.('connect', () => {
+          socketConnected = true;
+        });
+        return authenticated;
       },
     };
     let earlyError: unknown = null;
+    // HTTP reports its failures (refused, TLS verification) only as `error` events: fail on them.
+    let failOnError: (error: unknown) => void = () => undefined;
+    const failed = new Promise<never>((_, reject) => {
+      failOnError = reject;
+    });
+    failed.catch(() => undefined);
     client.on('error', (error) => {
       earlyError = error;
+      failOnError(error);
     });
     const abandon = (): void => {
       try {
@@ -164,11 +180,16 @@ export class HiveServerSession implements SqlSession {
           authProvider,
         ),
         timeoutMs,
-        () => new ConnectionLostError(`${where}: no connection after ${timeoutMs} ms`),
+        () =>
+          socketConnected
+            ? authMismatch(where, timeoutMs)
+            : new ConnectionLostError(`${where}: no connection after ${timeoutMs} ms`),
       );
     } catch (error) {
       abandon();
-      if (error instanceof ConnectionLostError) throw error;
+      if (error instanceof ConnectionLostError || error instanceof AdapterConfigError) throw error;
+      const tlsError = certificateError(where, earlyError ?? error);
+      if (tlsError) throw tlsError;
       throw new ConnectionLostError(`${where}: ${errorText(earlyError ?? error)}`, {
         cause: error,
         hint: 'Is the server up (`qdbt local status`), and are host, port and transport right?',
@@ -186,22 +207,24 @@ export class HiveServerSession implements SqlSession {
     let response: { status: StatusLike; sessionHandle: unknown };
     try {
       response = await withTimeout(
-        thrift.openSession({
-          client_protocol: thriftTypes().TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10,
-          username: options.user ?? 'anonymous',
-          password: options.password ?? 'anonymous',
-          configuration,
-        }),
-        timeoutMs,
-        () =>
-          new AdapterConfigError(`${where}: the session did not open within ${timeoutMs} ms`, {
-            hint: "Does the target's auth match the server's hive.server2.authentication? (NONE and LDAP use PLAIN SASL, NOSASL none; a mismatch hangs.)",
+        Promise.race([
+          thrift.openSession({
+            client_protocol: thriftTypes().TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10,
+            username: options.user ?? 'anonymous',
+            password: options.password ?? 'anonymous',
+            configuration,
           }),
+          failed,
+        ]),
+        timeoutMs,
+        () => authMismatch(where, timeoutMs),
       );
       checkStatus(response.status, where);
     } catch (error) {
       abandon();
       if (error instanceof AdapterConfigError || error instanceof HiveStatementError) throw error;
+      const tlsError = certificateError(where, error);
+      if (tlsError) throw tlsError;
       throw new ConnectionLostError(`${where}: ${errorText(error)}`, { cause: error });
     }
     const session = new HiveServerSession(client, thrift, response.sessionHandle, where);
@@ -669,6 +692,36 @@ function toNumberOrNull(value: unknown): number | null {
         ? (value as { toNumber: () => number }).toNumber()
         : Number(value);
   return Number.isFinite(n) && n >= 0 ? n : null;
+}
+
+/** Connected, but the handshake or OpenSession never answered: what an auth mismatch looks like. */
+export function authMismatch(where: string, timeoutMs: number): AdapterConfigError {
+  return new AdapterConfigError(`${where}: the session did not open within ${timeoutMs} ms`, {
+    hint: "Does the target's auth match the server's hive.server2.authentication? (NONE and LDAP use PLAIN SASL, NOSASL none; a mismatch hangs.)",
+  });
+}
+
+const CERTIFICATE_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** A TLS verification failure is configuration, not a lost connection: never retried. */
+export function certificateError(where: string, error: unknown): AdapterConfigError | null {
+  const code = error && typeof error === 'object' ? (error as { code?: unknown }).code : undefined;
+  if (typeof code !== 'string' || !CERTIFICATE_CODES.has(code)) return null;
+  return new AdapterConfigError(
+    `${where}: the server's certificate was refused (${code}: ${errorText(error)})`,
+    {
+      cause: error,
+      hint: "Set the target's tls.ca to the server's certificate or its CA (PEM file), or tls.rejectUnauthorized: false to skip verification.",
+    },
+  );
 }
 
 function withTimeout<R>(promise: Promise<R>, ms: number, error: () => Error): Promise<R> {
