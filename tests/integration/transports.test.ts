@@ -3,13 +3,15 @@
  * on free ports, each with its own temp folder (Derby metastore, local warehouse, spark.local.dir).
  *
  * - server `http`: HTTP transport (path cliservice) over TLS, auth NONE;
- * - server `nosasl`: binary transport, auth NOSASL.
+ * - server `nosasl`: binary transport, auth NOSASL;
+ * - server `ldap`: binary transport, auth LDAP against UnboundID's in-memory directory server
+ *   (stack/ldap/pom.xml, from Maven Central), also started here on a free port.
  *
  * Launch args come from the local stack's own code (`sparkThriftArgs`, the classpath of
  * `qdbt local up --engine spark`); the warehouse stays on the local file system.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,9 +24,32 @@ import { layoutOf, writeConfigs } from '../../src/local/layout.js';
 import { resolveClasspath } from '../../src/local/maven.js';
 import { parseProperties, sparkThriftArgs } from '../../src/local/servers.js';
 import { loadLocalSettings } from '../../src/local/settings.js';
+import { loadTarget } from '../../src/config/index.js';
 
 const READY_MS = 120_000;
 const KEYSTORE_PASSWORD = 'qdbt-test-pw';
+const LDAP_PASSWORD = 'analyst-pw-42';
+const LDAP_BASE = 'dc=qcompany,dc=local';
+const LDIF = `dn: ${LDAP_BASE}
+objectClass: top
+objectClass: domain
+dc: qcompany
+
+dn: ou=people,${LDAP_BASE}
+objectClass: top
+objectClass: organizationalUnit
+ou: people
+
+dn: uid=analyst,ou=people,${LDAP_BASE}
+objectClass: top
+objectClass: person
+objectClass: organizationalPerson
+objectClass: inetOrgPerson
+uid: analyst
+cn: Analyst
+sn: Analyst
+userPassword: ${LDAP_PASSWORD}
+`;
 
 interface RunningServer {
   name: string;
@@ -124,6 +149,48 @@ async function startSpark(
   return server;
 }
 
+/** UnboundID's in-memory LDAP directory, with ou=people and uid=analyst. */
+async function startLdap(): Promise<RunningServer> {
+  const jars = await resolveClasspath(
+    layoutOf(loadLocalSettings(process.cwd(), { engine: 'spark' })),
+    'ldap',
+  );
+  const home = path.join(root, 'ldap');
+  mkdirSync(home, { recursive: true });
+  const ldif = path.join(home, 'users.ldif');
+  writeFileSync(ldif, LDIF);
+  const port = await freePort();
+  const logFile = path.join(home, 'server.log');
+  const fd = openSync(logFile, 'a');
+  const child = spawn(
+    'java',
+    [
+      '-Xmx128m',
+      '-cp',
+      jars.join(path.delimiter),
+      'com.unboundid.ldap.listener.InMemoryDirectoryServerTool',
+      '--baseDN',
+      LDAP_BASE,
+      '--port',
+      String(port),
+      '--ldifFile',
+      ldif,
+    ],
+    { cwd: home, stdio: ['ignore', fd, fd] },
+  );
+  closeSync(fd);
+  const server: RunningServer = { name: 'ldap', port, process: child, logFile, exited: false };
+  child.once('exit', () => (server.exited = true));
+  servers.push(server);
+  const deadline = Date.now() + 30_000;
+  while (!(await portOpen(port))) {
+    if (server.exited) throw new Error(`ldap: the server exited\n${tail(logFile)}`);
+    if (Date.now() > deadline) throw new Error(`ldap: port ${port} not open in 30000 ms\n${tail(logFile)}`);
+    await sleep(200);
+  }
+  return server;
+}
+
 async function stopServer(server: RunningServer): Promise<void> {
   if (server.exited || server.process.exitCode !== null) return;
   server.process.kill('SIGTERM');
@@ -183,6 +250,8 @@ const keystore = path.join(root, 'keystore.jks');
 const certificate = path.join(root, 'server.pem');
 let http: RunningServer;
 let nosasl: RunningServer;
+let ldap: RunningServer;
+let ldapSpark: RunningServer;
 const adapters: Adapter[] = [];
 
 beforeAll(async () => {
@@ -234,6 +303,13 @@ beforeAll(async () => {
   nosasl = await startSpark('nosasl', () => ({
     'hive.server2.transport.mode': 'binary',
     'hive.server2.authentication': 'NOSASL',
+  }));
+  ldap = await startLdap();
+  ldapSpark = await startSpark('ldap-spark', () => ({
+    'hive.server2.transport.mode': 'binary',
+    'hive.server2.authentication': 'LDAP',
+    'hive.server2.authentication.ldap.url': `ldap://127.0.0.1:${ldap.port}`,
+    'hive.server2.authentication.ldap.baseDN': `ou=people,${LDAP_BASE}`,
   }));
 }, 600_000);
 
@@ -323,5 +399,60 @@ describe('binary transport, NOSASL (Spark Thrift Server 3.5.4)', () => {
     expect(error).toBeInstanceOf(AdapterConfigError);
     expect((error as AdapterConfigError).message).toMatch(/did not open within 3000 ms/);
     expect(elapsed).toBeLessThan(3 * 3_000);
+  });
+});
+
+describe('binary transport, LDAP (Spark Thrift Server 3.5.4, UnboundID in-memory directory)', () => {
+  /** The target as a user writes it: the password from the environment through env_var(). */
+  function ldapTarget(password: string | undefined): HiveTarget {
+    const dir = path.join(root, 'ldap-project');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      path.join(dir, 'profiles.yml'),
+      [
+        'qdbt_it:',
+        '  target: ldap',
+        '  outputs:',
+        '    ldap:',
+        '      type: hive',
+        '      host: 127.0.0.1',
+        `      port: ${ldapSpark.port}`,
+        '      auth: ldap',
+        '      user: analyst',
+        `      password: "{{ env_var('QDBT_IT_LDAP_PASSWORD') }}"`,
+        '      schema: default',
+        '      threads: 1',
+        '      connect_timeout: 10',
+        '      retries: 0',
+        '',
+      ].join('\n'),
+    );
+    return loadTarget({
+      projectDir: dir,
+      profileName: 'qdbt_it',
+      env: { ...process.env, QDBT_IT_LDAP_PASSWORD: password },
+    });
+  }
+
+  it('runs SELECT 1 and current_user() as the LDAP user, the password from env_var()', async () => {
+    const target = ldapTarget(LDAP_PASSWORD);
+    expect(target).toMatchObject({ auth: 'LDAP', user: 'analyst', password: LDAP_PASSWORD });
+    const adapter = await connectWhenReady(ldapSpark, target);
+    adapters.push(adapter);
+    expect(adapter.capabilities.engine).toBe('spark');
+    const result = await adapter.execute('SELECT current_user()');
+    expect(result.rows).toEqual([['analyst']]);
+  });
+
+  it('refuses a wrong password at once, saying the server refused the user and password', async () => {
+    const started = performance.now();
+    const error = await createAdapter(ldapTarget('not-the-password')).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    const elapsed = performance.now() - started;
+    expect(error).toBeInstanceOf(AdapterConfigError);
+    expect((error as AdapterConfigError).message).toMatch(/the server refused the user and password/);
+    expect(elapsed).toBeLessThan(10_000);
   });
 });

@@ -190,6 +190,8 @@ export class HiveServerSession implements SqlSession {
       if (error instanceof ConnectionLostError || error instanceof AdapterConfigError) throw error;
       const tlsError = certificateError(where, earlyError ?? error);
       if (tlsError) throw tlsError;
+      const refused = credentialsRefused(where, earlyError ?? error);
+      if (refused) throw refused;
       throw new ConnectionLostError(`${where}: ${errorText(earlyError ?? error)}`, {
         cause: error,
         hint: 'Is the server up (`qdbt local status`), and are host, port and transport right?',
@@ -225,6 +227,8 @@ export class HiveServerSession implements SqlSession {
       if (error instanceof AdapterConfigError || error instanceof HiveStatementError) throw error;
       const tlsError = certificateError(where, error);
       if (tlsError) throw tlsError;
+      const refused = credentialsRefused(where, error);
+      if (refused) throw refused;
       throw new ConnectionLostError(`${where}: ${errorText(error)}`, { cause: error });
     }
     const session = new HiveServerSession(client, thrift, response.sessionHandle, where);
@@ -698,6 +702,22 @@ function toNumberOrNull(value: unknown): number | null {
 export function authMismatch(where: string, timeoutMs: number): AdapterConfigError {
   return new AdapterConfigError(`${where}: the session did not open within ${timeoutMs} ms`, {
     hint: "Does the target's auth match the server's hive.server2.authentication? (NONE and LDAP use PLAIN SASL, NOSASL none; a mismatch hangs.)",
+  });
+}
+
+/** What HiveServer2 answers a PLAIN SASL handshake whose user or password LDAP (or PAM, CUSTOM) refused. */
+const REFUSED_CREDENTIALS = [/Error validating the login/i, /Authentication error/i, /PLAIN auth failed/i];
+
+/**
+ * The server refused the user and password (a SASL failure during connect): configuration, not a
+ * lost connection, so never retried; says so instead of "lost connection" or a timeout.
+ */
+export function credentialsRefused(where: string, error: unknown): AdapterConfigError | null {
+  const text = errorText(error);
+  if (!REFUSED_CREDENTIALS.some((p) => p.test(text))) return null;
+  return new AdapterConfigError(`${where}: the server refused the user and password (${text})`, {
+    cause: error,
+    hint: "Check the target's user and password (for LDAP, the server's hive.server2.authentication.ldap.* settings decide which users it accepts).",
   });
 }
 

@@ -6,7 +6,11 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AdapterConfigError, ConnectionLostError, isTransient } from '../../../src/adapters/hive/errors.js';
-import { HiveServerSession, certificateError } from '../../../src/adapters/hive/session.js';
+import {
+  HiveServerSession,
+  certificateError,
+  credentialsRefused,
+} from '../../../src/adapters/hive/session.js';
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -94,5 +98,24 @@ describe('certificateError', () => {
   it('leaves other errors alone', () => {
     expect(certificateError('x', Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toBeNull();
     expect(certificateError('x', 'text')).toBeNull();
+  });
+});
+
+describe('credentialsRefused', () => {
+  it("turns HiveServer2's SASL refusal into a configuration error that is never retried", () => {
+    // What Spark Thrift Server 3.5.4 with LDAP answers a wrong password (hive-driver's error).
+    const cause = new Error('Authentication error: Error validating the login');
+    const error = credentialsRefused('HiveServer2 at h:1 (binary, auth LDAP)', cause);
+    expect(error).toBeInstanceOf(AdapterConfigError);
+    expect(error?.message).toMatch(/the server refused the user and password \(Authentication error/);
+    expect(error?.hint).toMatch(/user and password/);
+    expect(isTransient(error)).toBe(false);
+  });
+
+  it('leaves other errors alone', () => {
+    expect(
+      credentialsRefused('x', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
+    ).toBeNull();
+    expect(credentialsRefused('x', new Error('the connection was closed'))).toBeNull();
   });
 });
