@@ -11,7 +11,7 @@ import {
   type RunResultEntry,
   type RunResultsArgs,
 } from '../artifacts/runResults.js';
-import { writeManifest } from '../artifacts/writeArtifacts.js';
+import { writeCompiledFiles, writeManifest } from '../artifacts/writeArtifacts.js';
 import type { GlobalOptions } from '../cli/globalOptions.js';
 import { parseVarsFlag } from '../config/index.js';
 import { QdbtError, QdbtErrors } from '../errors.js';
@@ -21,7 +21,6 @@ import { compileSelected, selectFor, type ResourceKind } from '../project/select
 import { withLogFile, type LoggingReporter } from '../reporters/logFile.js';
 import type { Reporter } from '../reporters/reporter.js';
 import { finishLine, startLine, summaryEvents, type NodeLabel } from '../reporters/runLines.js';
-import { writeRunCompiledFiles } from './compiledFiles.js';
 import { runHooks } from './hooks.js';
 import { foundLine, labelFor } from './labels.js';
 import { createContextFactory } from './nodeContext.js';
@@ -95,7 +94,7 @@ async function runLoaded(
     project,
     ids.filter((id) => manifest.nodes[id]?.resource_type !== 'seed'),
   );
-  writeRunCompiledFiles(
+  await writeCompiledFiles(
     project.projectDir,
     ids.map((id) => manifest.nodes[id]!).filter((n) => n.compiled_path),
   );
