@@ -12,6 +12,7 @@ export interface GlobalOptions {
   exclude?: string[];
   selector?: string;
   state?: string;
+  targetPath?: string;
   threads?: number;
   logFormat: 'text' | 'json';
   color: boolean;
@@ -34,6 +35,10 @@ export function addGlobalOptions(program: Command): Command {
     .option('--exclude <selector...>', 'nodes to exclude')
     .option('--selector <name>', 'a named selector from selectors.yml')
     .option('--state <dir>', 'folder holding the manifest of an earlier run, for state:modified')
+    .option(
+      '--target-path <dir>',
+      "where artifacts go, relative to the project (default: project.yml's target-path)",
+    )
     .option('--threads <n>', 'how many nodes run at once', (v) => parsePositiveInt(v, '--threads'))
     .option('--log-format <format>', 'text or json', (v) => parseLogFormat(v), 'text')
     .option('--no-color', 'print without colour')

@@ -44,6 +44,7 @@ const OPTIONS_WITH_VALUES = new Set([
   '--vars',
   '--selector',
   '--state',
+  '--target-path',
   '--threads',
   '--log-format',
 ]);

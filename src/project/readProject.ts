@@ -10,6 +10,8 @@ export interface LoadOptions {
   /** The --vars text (YAML or JSON). */
   vars?: string;
   env?: Record<string, string | undefined>;
+  /** --target-path: overrides project.yml's `target-path` (dbt's flag of the same name). */
+  targetPath?: string;
 }
 
 /** project.yml, the profile's target and the vars: what every command reads before the files. */
@@ -43,6 +45,8 @@ export function readProjectHead(options: LoadOptions): ProjectHead {
     targetName: options.target,
     env,
   });
+  const targetPathOverride = options.targetPath ?? env.QDBT_TARGET_PATH;
+  if (targetPathOverride) config.targetPath = targetPathOverride;
   const vars = { ...config.vars, ...(options.vars ? parseVarsFlag(options.vars) : {}) };
   return { projectDir, config, target, vars, env, targetDir: join(projectDir, config.targetPath) };
 }
