@@ -12,7 +12,7 @@ export interface CompileInput {
   manifest: Manifest;
   engine: TemplateEngine;
   /** Parse-time literal calls per node: such nodes compile by substitution, without nunjucks. */
-  staticCalls: Map<string, StaticCall[] | null>;
+  staticCalls: ReadonlyMap<string, { staticCalls: StaticCall[] | null }>;
   /** Whether `is_incremental()` is true for a node (the runner knows; `compile` says false). */
   isIncremental?: (node: GraphNode) => boolean;
 }
@@ -25,16 +25,29 @@ export function compileNodes(uniqueIds: Iterable<string>, input: CompileInput): 
   new NodeCompiler(input).compileAll(uniqueIds);
 }
 
+/** Models and seeds by name, built once per manifest: the runner compiles one node at a time. */
+const nodesByName = new WeakMap<Manifest, Map<string, GraphNode>>();
+
+function byNameOf(manifest: Manifest): Map<string, GraphNode> {
+  let byName = nodesByName.get(manifest);
+  if (!byName) {
+    byName = new Map();
+    for (const node of Object.values(manifest.nodes)) {
+      if (node.resource_type !== 'test') byName.set(node.name, node);
+    }
+    nodesByName.set(manifest, byName);
+  }
+  return byName;
+}
+
 class NodeCompiler {
-  private readonly byName = new Map<string, GraphNode>();
+  private readonly byName: Map<string, GraphNode>;
   /** Ephemeral models' own SQL (without their CTEs) and the ephemerals each one needs. */
   private readonly ephemeralSql = new Map<string, { sql: string; needs: string[] }>();
   private readonly inProgress = new Set<string>();
 
   constructor(private readonly input: CompileInput) {
-    for (const node of Object.values(input.manifest.nodes)) {
-      if (node.resource_type !== 'test') this.byName.set(node.name, node);
-    }
+    this.byName = byNameOf(input.manifest);
   }
 
   compileAll(uniqueIds: Iterable<string>): void {
@@ -102,7 +115,7 @@ class NodeCompiler {
       return { sql: this.renderGenericTest(node as TestNode, resolveRef, resolveSource), needs };
     }
 
-    const calls = this.input.staticCalls.get(node.unique_id);
+    const calls = this.input.staticCalls.get(node.unique_id)?.staticCalls;
     if (calls) {
       const sql = staticRender(node.raw_code, calls, (call) => {
         if (call.kind === 'ref') return String(resolveRef(call.args[call.args.length - 1]!));

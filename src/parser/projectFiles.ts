@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { ProjectConfig } from '../config/types.js';
 
@@ -24,6 +24,8 @@ export interface ProjectFiles {
   /** `.yml`/`.yaml` under model, seed, macro and test paths. */
   propertyFiles: SourceFile[];
   selectorsFile: SourceFile | null;
+  /** `statFingerprint` of the files as they were read. */
+  statFingerprint: string;
 }
 
 export function sha256(text: string): string {
@@ -36,12 +38,11 @@ export function sha256(text: string): string {
  */
 export function statFingerprint(projectDir: string, config: ProjectConfig): string {
   const hash = createHash('sha256');
-  const folders = [...config.modelPaths, ...config.macroPaths, ...config.seedPaths, ...config.testPaths];
-  for (const folder of folders) {
+  for (const folder of fingerprintFolders(config)) {
     hash.update(`[${folder}]`);
     for (const file of walk(projectDir, folder)) {
       const stat = statSync(join(projectDir, file.path));
-      hash.update(`${file.path}\0${stat.size}\0${stat.mtimeMs}\0`);
+      hash.update(fingerprintLine(file.path, stat.size, stat.mtimeMs));
     }
   }
   const selectors = join(projectDir, 'selectors.yml');
@@ -52,6 +53,18 @@ export function statFingerprint(projectDir: string, config: ProjectConfig): stri
   return hash.digest('hex');
 }
 
+function fingerprintFolders(config: ProjectConfig): string[] {
+  return [...config.modelPaths, ...config.macroPaths, ...config.seedPaths, ...config.testPaths];
+}
+
+function fingerprintLine(path: string, size: number, mtimeMs: number): string {
+  return `${path}\0${size}\0${mtimeMs}\0`;
+}
+
+/**
+ * Reads every project file once. The stat fingerprint comes out of the same pass (from the
+ * descriptor each file was read through), equal to `statFingerprint` of the files as read.
+ */
 export function readProjectFiles(projectDir: string, config: ProjectConfig): ProjectFiles {
   const files: ProjectFiles = {
     projectDir,
@@ -61,20 +74,40 @@ export function readProjectFiles(projectDir: string, config: ProjectConfig): Pro
     singularTests: [],
     propertyFiles: [],
     selectorsFile: null,
+    statFingerprint: '',
   };
-  const collect = (folders: string[], sqlInto: SourceFile[] | null, extension: string, yaml: boolean) => {
-    for (const folder of folders) {
-      for (const file of walk(projectDir, folder)) {
-        if (file.path.endsWith(extension) && sqlInto) sqlInto.push(readSource(projectDir, folder, file.path));
-        else if (yaml && (file.path.endsWith('.yml') || file.path.endsWith('.yaml')))
-          files.propertyFiles.push(readSource(projectDir, folder, file.path));
+  const fingerprint = createHash('sha256');
+  const sqlGroups = new Map<string, { into: SourceFile[]; extension: string }>();
+  const groupOf = (folders: string[], into: SourceFile[], extension: string) => {
+    for (const folder of folders) if (!sqlGroups.has(folder)) sqlGroups.set(folder, { into, extension });
+  };
+  groupOf(config.modelPaths, files.models, '.sql');
+  groupOf(config.macroPaths, files.macros, '.sql');
+  groupOf(config.seedPaths, files.seeds, '.csv');
+  groupOf(config.testPaths, files.singularTests, '.sql');
+  for (const folder of fingerprintFolders(config)) {
+    fingerprint.update(`[${folder}]`);
+    const group = sqlGroups.get(folder);
+    for (const file of walk(projectDir, folder)) {
+      const into =
+        group && file.path.endsWith(group.extension)
+          ? group.into
+          : file.path.endsWith('.yml') || file.path.endsWith('.yaml')
+            ? files.propertyFiles
+            : null;
+      const absolute = join(projectDir, file.path);
+      if (!into) {
+        const stat = statSync(absolute);
+        fingerprint.update(fingerprintLine(file.path, stat.size, stat.mtimeMs));
+        continue;
       }
+      // A folder listed under two path kinds is read once, as the first kind lists it.
+      if (into !== files.propertyFiles && group?.into !== into) continue;
+      const { text, size, mtimeMs } = readWithStat(absolute);
+      fingerprint.update(fingerprintLine(file.path, size, mtimeMs));
+      into.push({ path: file.path, resourcePath: file.resourcePath, text, checksum: sha256(text) });
     }
-  };
-  collect(config.modelPaths, files.models, '.sql', true);
-  collect(config.macroPaths, files.macros, '.sql', true);
-  collect(config.seedPaths, files.seeds, '.csv', true);
-  collect(config.testPaths, files.singularTests, '.sql', true);
+  }
   // Generic tests may live in tests/generic/ as `{% test %}` blocks: they are macros, not singular tests.
   files.singularTests = files.singularTests.filter((file) => {
     if (!file.resourcePath.startsWith('generic/')) return true;
@@ -83,7 +116,8 @@ export function readProjectFiles(projectDir: string, config: ProjectConfig): Pro
   });
   const selectorsPath = join(projectDir, 'selectors.yml');
   if (existsSync(selectorsPath)) {
-    const text = readFileSync(selectorsPath, 'utf8');
+    const { text, size, mtimeMs } = readWithStat(selectorsPath);
+    fingerprint.update(`selectors.yml\0${size}\0${mtimeMs}`);
     files.selectorsFile = {
       path: 'selectors.yml',
       resourcePath: 'selectors.yml',
@@ -91,27 +125,36 @@ export function readProjectFiles(projectDir: string, config: ProjectConfig): Pro
       checksum: sha256(text),
     };
   }
+  files.statFingerprint = fingerprint.digest('hex');
   return files;
 }
 
-function readSource(projectDir: string, folder: string, path: string): SourceFile {
-  const text = readFileSync(join(projectDir, path), 'utf8');
-  const resourcePath = toPosix(relative(join(projectDir, folder), join(projectDir, path)));
-  return { path, resourcePath, text, checksum: sha256(text) };
+function readWithStat(path: string): { text: string; size: number; mtimeMs: number } {
+  const fd = openSync(path, 'r');
+  try {
+    const { size, mtimeMs } = fstatSync(fd);
+    return { text: readFileSync(fd, 'utf8'), size, mtimeMs };
+  } finally {
+    closeSync(fd);
+  }
 }
 
-/** Files below `projectDir/folder`, sorted so that every run sees the same order. */
-function walk(projectDir: string, folder: string): Array<{ path: string }> {
+/** Files below `projectDir/folder` (paths relative to `projectDir`), sorted so every run sees the same order. */
+function walk(projectDir: string, folder: string): Array<{ path: string; resourcePath: string }> {
   const root = join(projectDir, folder);
   if (!existsSync(root) || !statSync(root).isDirectory()) return [];
   const entries = readdirSync(root, { recursive: true, withFileTypes: true });
-  const out: Array<{ path: string }> = [];
+  const prefix = toPosix(relative(projectDir, root));
+  const out: Array<{ path: string; resourcePath: string }> = [];
   for (const entry of entries) {
     if (!entry.isFile() || entry.name.startsWith('.')) continue;
     const parent =
       (entry as unknown as { parentPath?: string; path?: string }).parentPath ??
       (entry as unknown as { path: string }).path;
-    out.push({ path: toPosix(relative(projectDir, join(parent, entry.name))) });
+    // Entries sit below `root`: their path is the root's plus what follows it, no path.relative needed.
+    const below = parent.length > root.length ? toPosix(parent.slice(root.length + 1)) + '/' : '';
+    const resourcePath = `${below}${entry.name}`;
+    out.push({ path: prefix ? `${prefix}/${resourcePath}` : resourcePath, resourcePath });
   }
   out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return out;

@@ -39,12 +39,25 @@ export function cacheKey(read: ReadProject, command: string, selection: unknown)
   return hash.digest('hex');
 }
 
-/** The inputs of `cacheKey` with the files' stat fingerprint in place of their contents. */
-export function statCacheKey(head: ProjectHead, command: string, selection: unknown): string {
+/**
+ * The inputs of `cacheKey` with the files' stat fingerprint in place of their contents: taken from
+ * the files on disk, or from the pass that read them (`fingerprint`).
+ */
+export function statCacheKey(
+  head: ProjectHead,
+  command: string,
+  selection: unknown,
+  fingerprint = statFingerprint(head.projectDir, head.config),
+): string {
   return createHash('sha256')
     .update(JSON.stringify([QDBT_VERSION, command, selection, head.config, head.target, head.vars]))
-    .update(statFingerprint(head.projectDir, head.config))
+    .update(fingerprint)
     .digest('hex');
+}
+
+/** Whether an earlier run left a cache record (when none did, asking by stat is wasted work). */
+export function hasCache(targetDir: string): boolean {
+  return existsSync(join(targetDir, CACHE_FILE));
 }
 
 /** A cache record whose `key` (or, with `byStat`, `stat_key`) matches, with unchanged env vars. */

@@ -32,9 +32,13 @@ export function compileSelected(
   isIncremental?: (node: GraphNode) => boolean,
 ): GraphNode[] {
   const manifest: Manifest = project.parsed.manifest;
-  const staticCalls = new Map([...project.parsed.parseInfo].map(([id, info]) => [id, info.staticCalls]));
   const ids = [...uniqueIds];
-  compileNodes(ids, { manifest, engine: project.parsed.engine, staticCalls, isIncremental });
+  compileNodes(ids, {
+    manifest,
+    engine: project.parsed.engine,
+    staticCalls: project.parsed.parseInfo,
+    isIncremental,
+  });
   const compiled: GraphNode[] = [];
   for (const id of ids) {
     const node = manifest.nodes[id];

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { readProjectFiles } from '../../parser/projectFiles.js';
-import { cacheKey, readCacheHit, statCacheKey, writeCache } from '../../project/compileCache.js';
+import { cacheKey, hasCache, readCacheHit, statCacheKey, writeCache } from '../../project/compileCache.js';
 import { readProjectHead, type ReadProject } from '../../project/readProject.js';
 import { contextFrom } from '../globalOptions.js';
 
@@ -25,13 +25,14 @@ export function registerCompileCommand(program: Command): void {
       const head = readProjectHead(options);
       const selection = { select: options.select, exclude: options.exclude, selector: options.selector };
       const cacheable = opts.cache && !options.state;
-      const statKey = cacheable ? statCacheKey(head, 'compile', selection) : null;
+      let statKey = cacheable && hasCache(head.targetDir) ? statCacheKey(head, 'compile', selection) : null;
       let hit = readCacheHit(head, statKey, 'compile', true);
       let key: string | null = null;
       let read: ReadProject | null = null;
       if (!hit) {
         read = { ...head, files: readProjectFiles(head.projectDir, head.config) };
         key = cacheable ? cacheKey(read, 'compile', selection) : null;
+        statKey = cacheable ? statCacheKey(head, 'compile', selection, read.files.statFingerprint) : null;
         hit = readCacheHit(read, key, 'compile');
         if (hit && statKey) writeCache(head.targetDir, { ...hit, stat_key: statKey });
       }
