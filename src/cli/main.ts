@@ -31,6 +31,7 @@ const COMMANDS: Array<[names: string[], load: () => Promise<Register>]> = [
   [['source'], async () => (await import('./commands/sourceFreshness.js')).registerSourceCommand],
   [['ingest'], async () => (await import('./commands/ingest.js')).registerIngestCommands],
   [['compact'], async () => (await import('./commands/compact.js')).registerCompactCommand],
+  [['docs'], async () => (await import('./commands/docs.js')).registerDocsCommands],
   [['debug'], async () => (await import('./commands/debug.js')).registerDebugCommand],
   [['local'], async () => (await import('./commands/local.js')).registerLocalCommands],
 ];
