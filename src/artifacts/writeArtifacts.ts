@@ -109,15 +109,20 @@ const { parentPort } = require('node:worker_threads');
 const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { dirname } = require('node:path');
 const made = new Set();
+// Folders this run created: no file can be there yet, so nothing to compare against.
+const fresh = new Set();
 let written = 0;
 parentPort.on('message', (batch) => {
   if (batch === null) return parentPort.postMessage({ written });
   try {
     for (const [path, text] of batch) {
       const dir = dirname(path);
-      if (!made.has(dir)) { mkdirSync(dir, { recursive: true }); made.add(dir); }
+      if (!made.has(dir)) {
+        if (mkdirSync(dir, { recursive: true }) !== undefined) fresh.add(dir);
+        made.add(dir);
+      }
       let current = null;
-      try { current = readFileSync(path, 'utf8'); } catch {}
+      if (!fresh.has(dir)) try { current = readFileSync(path, 'utf8'); } catch {}
       if (current === text) continue;
       writeFileSync(path, text);
       written++;

@@ -19,6 +19,7 @@ import { Relation, relationName } from '../compiler/relation.js';
 import { createBaseContext } from '../templating/baseContext.js';
 import { createTemplateEngine, type TemplateEngine } from '../templating/engine.js';
 import { staticParse, type StaticCall } from '../templating/staticParser.js';
+import { TemplateTranslator } from '../templating/translateAhead.js';
 import { QDBT_VERSION } from '../version.js';
 import { builtinTestFiles } from './builtinMacros.js';
 import { genericTestName, genericTestNode } from './genericTests.js';
@@ -91,6 +92,9 @@ class ProjectParser {
   private readonly engine: TemplateEngine;
   private readonly baseContext: Record<string, unknown>;
   private readonly createdAt = Date.now() / 1000;
+  /** Each model's and test's literal-only calls, or null where the template needs nunjucks. */
+  private readonly staticCallsByPath = new Map<string, StaticCall[] | null>();
+  private readonly translator: TemplateTranslator | null;
 
   constructor(private readonly input: ParseInput) {
     this.projectName = input.config.name;
@@ -101,14 +105,31 @@ class ProjectParser {
       invocationId: input.invocationId,
       runStartedAt: input.runStartedAt,
     });
+    // Templates that need nunjucks are translated on another thread while this one does the rest.
+    const needNunjucks: Array<{ source: string; name: string }> = [];
+    for (const file of [...input.files.models, ...input.files.singularTests]) {
+      const calls = staticParse(file.text);
+      this.staticCallsByPath.set(file.path, calls);
+      if (!calls) needNunjucks.push({ source: file.text, name: file.path });
+    }
+    this.translator = TemplateTranslator.start(needNunjucks);
     const projectMacros = input.files.macros.map((file) => ({ path: file.path, source: file.text }));
     this.engine = createTemplateEngine({
       macroFiles: [...builtinTestFiles(projectMacros.map((m) => m.source)), ...projectMacros],
       baseContext: this.baseContext,
+      translator: this.translator,
     });
   }
 
   parse(): ParseResult {
+    try {
+      return this.parseAll();
+    } finally {
+      this.translator?.close();
+    }
+  }
+
+  private parseAll(): ParseResult {
     this.readPropertyFiles();
     this.buildSources();
     const pending = [
@@ -313,7 +334,9 @@ class ProjectParser {
     const { node, file } = item;
     const refs: RefCall[] = [];
     const sources: string[][] = [];
-    const staticCalls = staticParse(file.text);
+    const staticCalls = this.staticCallsByPath.has(file.path)
+      ? this.staticCallsByPath.get(file.path)!
+      : staticParse(file.text);
     if (staticCalls) {
       for (const call of staticCalls) {
         if (call.kind === 'ref') refs.push(refCallOf(call.args, call.line));

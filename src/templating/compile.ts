@@ -633,7 +633,18 @@ export interface SyntaxErrorInfo {
   column?: number;
 }
 
+/** A template translated to JavaScript source: plain data, so another thread can make it. */
+export interface TranslatedTemplate {
+  code: string;
+  macros: ParsedMacro[];
+}
+
 export function compileTemplate(source: string, name: string): CompiledTemplate {
+  return instantiateTemplate(translateTemplate(source, name));
+}
+
+/** Lex, parse and generate code: the costly part of compiling, and free of any state. */
+export function translateTemplate(source: string, name: string): TranslatedTemplate {
   const src = normalizeSource(source);
   const parser = new QdbtParser(lexer.lex(src, {}));
   parser.src = src;
@@ -641,9 +652,12 @@ export function compileTemplate(source: string, name: string): CompiledTemplate 
   const ast = parser.parseAsRoot();
   const compiler = new QdbtCompiler(name, true);
   compiler.compile(ast);
-  const code = compiler.getCode() as string;
-  const props = new Function(code)() as { root: RootRenderFunc };
-  return { root: props.root, macros: parser.macrosFound };
+  return { code: compiler.getCode() as string, macros: parser.macrosFound };
+}
+
+export function instantiateTemplate(translated: TranslatedTemplate): CompiledTemplate {
+  const props = new Function(translated.code)() as { root: RootRenderFunc };
+  return { root: props.root, macros: translated.macros };
 }
 
 export function syntaxErrorInfo(err: unknown): SyntaxErrorInfo {

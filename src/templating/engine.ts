@@ -9,11 +9,18 @@
  */
 import { QdbtError, type SourceLocation } from '../errors.js';
 import { makeKeywords } from './args.js';
-import { compileTemplate, syntaxErrorInfo, type CompiledTemplate, type ParsedMacro } from './compile.js';
+import {
+  compileTemplate,
+  instantiateTemplate,
+  syntaxErrorInfo,
+  type CompiledTemplate,
+  type ParsedMacro,
+} from './compile.js';
 import { sharedEnvironment } from './filters.js';
 import { nj, isSafeString, type NunjucksEnv } from './nj.js';
 import { pyStr } from './python.js';
 import { ReturnSignal, qdbtRuntime, type RuntimeContext, type TracedError } from './runtime.js';
+import type { TemplateTranslator } from './translateAhead.js';
 
 export interface MacroFile {
   path: string;
@@ -149,11 +156,16 @@ const MAX_CACHE = 50_000;
 /** Compiled templates by source text, shared by all engines of the process (compiling is the slow part). */
 const templateCache = new Map<string, CompiledTemplate>();
 
-function compileCached(source: string, file: string): CompiledTemplate {
+function compileCached(
+  source: string,
+  file: string,
+  translator?: TemplateTranslator | null,
+): CompiledTemplate {
   let compiled = templateCache.get(source);
   if (!compiled) {
     try {
-      compiled = compileTemplate(source, file);
+      const translated = translator?.take(source);
+      compiled = translated ? instantiateTemplate(translated) : compileTemplate(source, file);
     } catch (err) {
       throw syntaxError(err, file, source);
     }
@@ -170,9 +182,15 @@ class Engine implements TemplateEngine {
   private readonly macroInfos: MacroInfo[] = [];
   private readonly tests = new Map<string, GenericTestInfo>();
   private readonly baseContext: Record<string, unknown>;
+  private readonly translator: TemplateTranslator | null;
 
-  constructor(macroFiles: MacroFile[], baseContext: Record<string, unknown>) {
+  constructor(
+    macroFiles: MacroFile[],
+    baseContext: Record<string, unknown>,
+    translator: TemplateTranslator | null,
+  ) {
     this.baseContext = baseContext;
+    this.translator = translator;
     const seen = new Map<string, MacroInfo>();
     const compiled = macroFiles.map((f) => ({ file: f, template: compileCached(f.source, f.path) }));
     for (const { file, template } of compiled) {
@@ -237,7 +255,7 @@ class Engine implements TemplateEngine {
   }
 
   render(file: string, source: string, context: Record<string, unknown>): RenderResult {
-    const template = compileCached(source, file);
+    const template = compileCached(source, file, this.translator);
     const scope = new Scope(context, this.macroFns, this.baseContext);
     const sql = this.run(template, new FileContext(file, this.env, () => this.current), scope, { file });
     return { sql, macrosCalled: [...scope.called] };
@@ -306,6 +324,8 @@ function macroInfo(file: MacroFile, m: ParsedMacro): MacroInfo {
 export function createTemplateEngine(options: {
   macroFiles: MacroFile[];
   baseContext: Record<string, unknown>;
+  /** Translations made ahead on another thread, taken as templates are first rendered. */
+  translator?: TemplateTranslator | null;
 }): TemplateEngine {
-  return new Engine(options.macroFiles, options.baseContext);
+  return new Engine(options.macroFiles, options.baseContext, options.translator ?? null);
 }

@@ -72,10 +72,11 @@ export function registerCompileCommand(program: Command): void {
         await new Promise((resolve) => setImmediate(resolve));
       }
       phase('compile');
-      const written = await writer.drain();
-      phase('write_compiled');
+      // The manifest is written while the worker is still writing compiled files.
       writeManifest(project.targetDir, project.parsed.manifest);
       phase('write_manifest');
+      const written = await writer.drain();
+      phase('write_compiled');
       reporter.emit({
         name: 'compile_timing',
         level: 'debug',

@@ -137,3 +137,40 @@ describe('the qdbt command', () => {
     expect(events.at(-1)).toMatchObject({ level: 'info', name: 'compile_summary', data: { compiled: 3 } });
   });
 });
+
+describe('qdbt compile on a project with many nunjucks templates (translated ahead on a worker)', () => {
+  // Over TRANSLATE_AHEAD_MIN templates that need nunjucks, so the built CLI translates them on a
+  // second thread: the output and the errors must be the same as translating on the main thread.
+  const count = 260;
+  const files: Record<string, string> = {
+    'macros/cents.sql': `{% macro cents(column) -%} cast({{ column }} * 100 as bigint) {%- endmacro %}`,
+  };
+  for (let i = 0; i < count; i++) {
+    files[`models/m/m_${i}.sql`] =
+      i === 0
+        ? 'select 1 as amount'
+        : `{% set cols = ['amount'] %}select {% for c in cols %}{{ cents(c) }} as {{ c }}_${i}{% endfor %}\nfrom {{ ref('m_${i - 1}') }}`;
+  }
+  const fixture = writeFixture(files);
+  cleanups.push(fixture.cleanup);
+
+  it('compiles every template as the main thread would', () => {
+    const result = qdbt(['compile', '--project-dir', fixture.dir]);
+    expect(result.stderr).toContain(`Compiled ${count} nodes`);
+    expect(result.code).toBe(0);
+    expect(readFileSync(join(fixture.dir, 'target/compiled/fixture/models/m/m_250.sql'), 'utf8')).toBe(
+      'select cast(amount * 100 as bigint) as amount_250\nfrom `analytics`.`m_249`',
+    );
+  });
+
+  it('reports a syntax error in one of them with its file and line', () => {
+    writeFileSync(
+      join(fixture.dir, 'models/m/m_200.sql'),
+      `select 1 as amount\n{% if true %}\nfrom {{ ref('m_199') }}\n`,
+    );
+    const result = qdbt(['compile', '--project-dir', fixture.dir, '--no-cache']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('models/m/m_200.sql:3');
+    expect(result.stderr).toMatch(/block is not closed|endif/);
+  });
+});
