@@ -2,7 +2,8 @@
  * Named selectors (`selectors.yml`): read and checked here, with file:line:col errors; turned
  * into specs for select.ts by `compileSelector`.
  */
-import { LineCounter, isMap, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import type { Document, Node } from 'yaml';
+import { yamlLibrary } from '../config/yaml/library.js';
 import { QdbtError, closestNames } from '../errors.js';
 import {
   DefinitionError,
@@ -23,6 +24,7 @@ export interface SelectorDefinition {
 const SELECTOR_KEYS = ['name', 'description', 'default', 'definition'];
 
 export function parseSelectorsFile(text: string, relPath: string): Record<string, SelectorDefinition> {
+  const { LineCounter, parseDocument } = yamlLibrary();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const fail = (message: string, path: Array<string | number>, hint?: string): QdbtError => {
@@ -170,6 +172,7 @@ function compileDefinition(
 }
 
 function nodeAt(doc: Document, path: Array<string | number>): Node | undefined {
+  const { isMap, isSeq } = yamlLibrary();
   let node: unknown = doc.contents;
   let last: Node | undefined = doc.contents ?? undefined;
   for (const key of path) {

@@ -4,7 +4,7 @@
  * Jinja globals (`range`, `dict`, `namespace`, `zip`, ...).
  */
 import { createHash } from 'node:crypto';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { yamlLibrary } from '../config/yaml/library.js';
 import { QdbtError } from '../errors.js';
 import { bindArgs, splitArgs } from './args.js';
 import { createDatetimeModule, pyDatetimeFrom } from './datetime.js';
@@ -253,12 +253,12 @@ export function createBaseContext(o: BaseContextOptions): Record<string, unknown
     },
     toyaml: (...args: unknown[]) => {
       const { value, sort_keys } = bindArgs(args, ['value', 'default', 'sort_keys'], { sort_keys: false });
-      return stringifyYaml(value, { sortMapEntries: truthy(sort_keys) });
+      return yamlLibrary().stringify(value, { sortMapEntries: truthy(sort_keys) });
     },
     fromyaml: (...args: unknown[]) => {
       const { value, default: fallback } = bindArgs(args, ['value', 'default'], { default: null });
       try {
-        return parseYaml(asString(value)) as unknown;
+        return yamlLibrary().parse(asString(value)) as unknown;
       } catch {
         return fallback;
       }

@@ -1,4 +1,5 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
+import { yamlLibrary } from './library.js';
 import { QdbtError, QdbtErrors, type ErrorKind } from '../../errors.js';
 import { keyName, type YKey, type YMap, type YNode, type YScalarValue, type YSeq } from './ast.js';
 import { fastParse } from './fastParser.js';
@@ -23,6 +24,7 @@ export function parseYaml(text: string, file: string, options: ParseYamlOptions 
 }
 
 function parseWithLibrary(text: string, file: string, kind: ErrorKind): YNode | null {
+  const { LineCounter, parseDocument } = yamlLibrary();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -78,6 +80,7 @@ class Converter {
   }
 
   node(node: Node | null | undefined): YNode {
+    const { isAlias, isMap, isScalar, isSeq } = yamlLibrary();
     if (node === null || node === undefined) return { kind: 'scalar', value: null, line: 1, col: 1 };
     if (isAlias(node)) {
       const target = node.resolve(this.doc);
