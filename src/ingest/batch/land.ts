@@ -19,6 +19,8 @@ import type { LandingDeclaration } from '../landing/types.js';
 import type { LandedRecord, QuarantinedRecord } from '../ledger/index.js';
 import { partitionPath, type PartitionValues } from '../register/ddl.js';
 import { HdfsTextWriter, NotTextError, readLines, type Line } from './io.js';
+import { GoodRows } from './goodRows.js';
+import { CsvSource } from './source.js';
 import { CsvScanner, isBlankLine, lineAt, READ_CHUNK, readLineBlocks } from './scan.js';
 import {
   checkJsonLine,
@@ -147,31 +149,30 @@ async function landChecked(
   const csv = declaration.csv;
   const lookup = spellings(declaration.columns);
 
-  // ---- CSV header (CSV is read as blocks of bytes, JSON lines as strings)
+  // ---- CSV is read once, in chunks that feed both the upload of the original bytes and the
+  // checks (as blocks of whole lines); JSON lines are read as strings, the upload reads its own.
   let mapping: HeaderMapping | null = null;
-  let csvBlocks: AsyncGenerator<Buffer> | null = null;
+  let csvSource: CsvSource | null = null;
+  let csvFirst: Buffer | null = null;
   let jsonLines: AsyncGenerator<Line[]> | null = null;
   let leadingBlank = false;
   if (declaration.format === 'csv') {
     if (!csv!.header)
       throw new Quarantine('CSV without a header line is not supported: declare csv: {header: true}');
-    const blocks = readLineBlocks(file.path);
+    const source = new CsvSource(file.path);
     try {
-      const first = await blocks.next();
-      if (first.done) throw new Quarantine('empty file');
-      const header = lineAt(first.value, 0);
-      const fields = splitCsv(first.value.toString('utf8', 0, header.end), csv!.delimiter, csv!.quote);
+      const first = await source.firstBlock();
+      if (!first) throw new Quarantine('empty file');
+      const header = lineAt(first, 0);
+      const fields = splitCsv(first.toString('utf8', 0, header.end), csv!.delimiter, csv!.quote);
       if (!fields) throw new Quarantine('the header line has an unclosed quote');
       const verdict = mapHeader(declaration, fields);
       if (!verdict.ok) throw new Quarantine(verdict.reason);
       mapping = verdict.mapping;
-      const rest = first.value.subarray(header.next);
-      csvBlocks = (async function* (): AsyncGenerator<Buffer> {
-        if (rest.length) yield rest;
-        yield* blocks;
-      })();
+      csvFirst = first.subarray(header.next);
+      csvSource = source;
     } catch (error) {
-      await blocks.return(undefined);
+      await source.close();
       throw error;
     }
   } else {
@@ -211,13 +212,16 @@ async function landChecked(
   const baseDir = `${declaration.lakePath}/${partitionPath(ingestion)}`;
   const originalDir = `${declaration.lakePath}/_original/${partitionPath(ingestion)}`;
   const uploadTmp = raw ? tmpName(baseDir, name) : tmpName(originalDir, name);
-  const upload = client.create(uploadTmp, createReadStream(file.path, { highWaterMark: READ_CHUNK }));
+  const upload = csvSource
+    ? csvSource.upload(client, uploadTmp)
+    : client.create(uploadTmp, createReadStream(file.path, { highWaterMark: READ_CHUNK }));
   upload.catch(() => undefined);
-  const dropUpload = (): Promise<unknown> =>
-    upload.then(
-      () => client.delete(uploadTmp),
-      () => undefined,
-    );
+  /** Stops the upload if it still runs, and deletes what it wrote. */
+  const dropUpload = async (): Promise<void> => {
+    csvSource?.abort();
+    await upload.catch(() => undefined);
+    await client.delete(uploadTmp).catch(() => undefined);
+  };
 
   // ---- Normalized mode: good rows, declared order, one file per partition.
   const outputs = new Map<string, Output>();
@@ -241,6 +245,8 @@ async function landChecked(
   try {
     if (mapping) {
       const scanner = CsvScanner.for(declaration, mapping);
+      // Raw mode needs only verdicts: runs of certainly good rows are passed without the scanner.
+      const goodRows = raw ? GoodRows.for(declaration, mapping) : null;
       const checker = csvRowChecker(declaration, mapping);
       let pending: { text: string; line: number } | null = null;
       /** One record on strings (records.ts): a record spanning lines, or a delimiter that is not ASCII. */
@@ -298,10 +304,16 @@ async function landChecked(
       };
 
       let lineNo = 1;
-      for await (const buf of csvBlocks!) {
+      for await (const buf of csvSource!.blocks(csvFirst!)) {
         const len = buf.length;
         let pos = 0;
         while (pos < len) {
+          if (goodRows && !pending && goodRows.skip(buf, pos)) {
+            lineNo += goodRows.lines;
+            rowsIn += goodRows.lines;
+            pos = goodRows.next;
+            continue;
+          }
           lineNo++;
           const start = pos;
           if (pending || !scanner) {

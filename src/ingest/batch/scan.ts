@@ -10,7 +10,7 @@
  * records.ts stay the reference: every fast path here falls back to them when in doubt.
  */
 import { isUtf8 } from 'node:buffer';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { LandingDeclaration } from '../landing/types.js';
 import { NotTextError } from './io.js';
 import { checkFor, type HeaderMapping } from './records.js';
@@ -83,46 +83,120 @@ function validPrefix(bytes: Buffer, at: number): boolean {
 }
 
 /**
+ * A byte stream cut into blocks of whole lines, without copying the chunks it was read in: a block
+ * is a part of one chunk, except a line that spans chunks, which is joined into a block of its own.
+ * Leading byte order marks are left out (the decoder drops one and the line reader another).
+ */
+export class LineBlocks {
+  /** The start of a line not finished yet (or of the file, not yet long enough to hold two marks). */
+  private parts: Buffer[] = [];
+  private held = 0;
+  private bomChecked = false;
+
+  /** Blocks of whole lines completed by `chunk` (each ends with `\n`). */
+  push(chunk: Buffer): Buffer[] {
+    if (!this.bomChecked) {
+      this.parts.push(chunk);
+      this.held += chunk.length;
+      if (this.held < 6) return [];
+      const start = Buffer.concat(this.parts);
+      this.parts = [];
+      this.held = 0;
+      this.bomChecked = true;
+      chunk = start.subarray(byteOrderMarks(start, start.length));
+    }
+    const first = chunk.indexOf(10);
+    if (first === -1) {
+      if (chunk.length) this.parts.push(chunk);
+      return [];
+    }
+    const blocks: Buffer[] = [];
+    let from = 0;
+    if (this.parts.length) {
+      this.parts.push(chunk.subarray(0, first + 1));
+      blocks.push(Buffer.concat(this.parts));
+      this.parts = [];
+      from = first + 1;
+    }
+    const last = chunk.lastIndexOf(10);
+    if (last >= from) blocks.push(chunk.subarray(from, last + 1));
+    if (last + 1 < chunk.length) this.parts.push(chunk.subarray(last + 1));
+    return blocks;
+  }
+
+  /** The last line, when the stream does not end with a line break. */
+  end(): Buffer | null {
+    let rest = this.parts.length ? Buffer.concat(this.parts) : null;
+    this.parts = [];
+    if (rest && !this.bomChecked) rest = rest.subarray(byteOrderMarks(rest, rest.length));
+    this.bomChecked = true;
+    return rest?.length ? rest : null;
+  }
+}
+
+/**
+ * A local file read in chunks of fresh buffers (they may be kept, and sent while the next one is
+ * read: each read() starts the following one).
+ */
+export class ChunkReader {
+  private handle: Promise<FileHandle>;
+  private ahead: Promise<Buffer | null> | null = null;
+  private done = false;
+
+  constructor(
+    path: string,
+    private readonly chunkSize = READ_CHUNK,
+  ) {
+    this.handle = open(path, 'r');
+    this.handle.catch(() => undefined);
+  }
+
+  /** The next chunk, or null at the end of the file. */
+  async read(): Promise<Buffer | null> {
+    const chunk = await (this.ahead ?? this.readOne());
+    this.ahead = chunk ? this.readOne() : null;
+    this.ahead?.catch(() => undefined);
+    return chunk;
+  }
+
+  private async readOne(): Promise<Buffer | null> {
+    if (this.done) return null;
+    const handle = await this.handle;
+    const buf = Buffer.allocUnsafe(this.chunkSize);
+    const { bytesRead } = await handle.read(buf, 0, this.chunkSize, null);
+    if (bytesRead === 0) {
+      this.done = true;
+      return null;
+    }
+    return bytesRead < this.chunkSize ? buf.subarray(0, bytesRead) : buf;
+  }
+
+  async close(): Promise<void> {
+    this.done = true;
+    await this.ahead?.catch(() => undefined);
+    await (await this.handle.catch(() => null))?.close();
+  }
+}
+
+/**
  * A local file as blocks of whole lines (each ends with `\n`, except the last block of a file that
  * does not end with one), checked as UTF-8 text without NUL bytes (NotTextError otherwise), leading
  * byte order marks left out. Blocks are fresh buffers: they may be kept.
  */
 export async function* readLineBlocks(path: string, chunkSize = READ_CHUNK): AsyncGenerator<Buffer> {
-  const handle = await open(path, 'r');
+  const reader = new ChunkReader(path, chunkSize);
   try {
     const utf8 = new Utf8Validator();
-    let carry: Buffer | null = null;
-    let bomChecked = false;
-    for (;;) {
-      const carried: number = carry ? carry.length : 0;
-      const buf = Buffer.allocUnsafe(carried + chunkSize);
-      if (carry) carry.copy(buf, 0);
-      const { bytesRead } = await handle.read(buf, carried, chunkSize, null);
-      if (bytesRead === 0) break;
-      const end: number = carried + bytesRead;
-      utf8.update(buf.subarray(carried, end));
-      let start = 0;
-      if (!bomChecked) {
-        if (end < 6) {
-          carry = buf.subarray(0, end); // the start of the file, not yet long enough to hold two marks
-          continue;
-        }
-        bomChecked = true;
-        start = byteOrderMarks(buf, end);
-      }
-      const nl: number = end > start ? buf.lastIndexOf(10, end - 1) : -1;
-      if (nl < start) {
-        carry = buf.subarray(start, end);
-        continue;
-      }
-      carry = nl + 1 < end ? buf.subarray(nl + 1, end) : null;
-      yield buf.subarray(start, nl + 1);
+    const lines = new LineBlocks();
+    for (let chunk = await reader.read(); chunk; chunk = await reader.read()) {
+      utf8.update(chunk);
+      yield* lines.push(chunk);
     }
     utf8.finish();
-    if (carry && !bomChecked) carry = carry.subarray(byteOrderMarks(carry, carry.length));
-    if (carry?.length) yield carry;
+    const last = lines.end();
+    if (last) yield last;
   } finally {
-    await handle.close();
+    await reader.close();
   }
 }
 

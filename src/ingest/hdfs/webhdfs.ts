@@ -358,7 +358,16 @@ export class WebHdfsClient {
       else if (Buffer.isBuffer(body) || typeof body === 'string') request.end(body);
       else {
         const source = body instanceof Readable ? body : Readable.from(body);
+        // A body stopped before its end (destroyed, with or without an error) fails the request
+        // rather than leaving it waiting for bytes until the timeout.
+        if (source.destroyed) {
+          fail(source.errored ?? new Error('the request body was stopped before its end'));
+          return;
+        }
         source.on('error', fail);
+        source.on('close', () => {
+          if (!source.readableEnded) fail(new Error('the request body was stopped before its end'));
+        });
         source.pipe(request);
       }
     });

@@ -148,6 +148,44 @@ describe('landFile', () => {
     ]);
   });
 
+  it('checks rows cut by the 1 MiB read chunks: a UTF-8 character, a doubled quote, CRLF, a last bad row without a break', async () => {
+    const header = 'id,dte,units,price,address\r\n';
+    const special = 'id-s,2024-1-5,1,2.5,"日本 ""x"" é"\r\n';
+    for (const shift of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) {
+      // Filler rows so that byte 1 MiB falls `shift` bytes before the end of the special row.
+      const target = (1 << 20) - Buffer.byteLength(header) - Buffer.byteLength(special) + shift;
+      const rows: string[] = [];
+      let size = 0;
+      for (let i = 0; size < target - 64; i++) {
+        const row = `id-${i},2024-1-${(i % 28) + 1},${i % 9},${i}.5,\r\n`;
+        rows.push(row);
+        size += row.length;
+      }
+      rows.push(`pad,2024-1-1,1,1,${'p'.repeat(target - size - 'pad,2024-1-1,1,1,\r\n'.length)}\r\n`);
+      const good = `${header}${rows.join('')}${special}id-z,2024-1-1,1,1,z\r\n`;
+      expect(Buffer.byteLength(`${header}${rows.join('')}${special}`)).toBe((1 << 20) + shift);
+      const landed = await land(local(`tx_s${shift}.csv`, good));
+      expect(landed.result, `shift ${shift}`).toMatchObject({
+        status: 'landed',
+        records: [{ rows: rows.length + 2, rows_rejected: 0, normalized: false }],
+      });
+      const path = (landed.result as { records: Array<{ path: string }> }).records[0]!.path;
+      expect(landed.hdfs.files.get(path)!.equals(Buffer.from(good))).toBe(true);
+
+      const bad = await land(local(`tx_b${shift}.csv`, `${good}id-last,2024-1-1,x,1,`));
+      if (bad.result.status !== 'landed') throw new Error(bad.result.record.reason);
+      const [record] = bad.result.records;
+      expect(record).toMatchObject({ rows: rows.length + 2, rows_rejected: 1, normalized: true });
+      expect(JSON.parse(bad.hdfs.text(record!.rejects_path!))).toEqual({
+        file: `in/tx_b${shift}.csv`,
+        line: rows.length + 4,
+        reason: "units 'x' is not a int",
+        raw: 'id-last,2024-1-1,x,1,',
+      });
+      expect(bad.hdfs.text(record!.original_path!)).toBe(`${good}id-last,2024-1-1,x,1,`);
+    }
+  });
+
   it('rewrites a file in declared order without its bad rows', async () => {
     const file = local(
       'tx_3.csv',
