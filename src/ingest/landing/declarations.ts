@@ -7,7 +7,8 @@
  *   kind: batch                       # batch | stream (default: batch with files, stream with topic)
  *   files: 'sales_transactions_*.csv' # batch: glob on the file name (or the path below the landing folder)
  *   topic: app.events                 # stream: the Kafka topic
- *   format: csv                       # csv | json (JSON lines)
+ *   format: csv                       # csv | json (JSON lines): the input
+ *   file_format: parquet              # stream only: land Parquet files (default textfile: as the input)
  *   csv: {delimiter: ',', quote: '"', header: true}
  *   columns:
  *     - {name: customer_lname, type: string, required: true, aliases: [cusomter_lname]}
@@ -17,7 +18,7 @@
  */
 import type { Manifest, SourceDefinition } from '../../manifest/types.js';
 import { QdbtError, QdbtErrors } from '../../errors.js';
-import type { LandingColumn, LandingDeclaration, LandingPartitioning } from './types.js';
+import type { LandingColumn, LandingDeclaration, LandingFileFormat, LandingPartitioning } from './types.js';
 
 export interface DeclarationOptions {
   /** The lake's root folder in HDFS, e.g. `/lake`; raw data lands under `<lakeRoot>/raw/<source>/<table>`. */
@@ -29,6 +30,7 @@ const KEYS = new Set([
   'files',
   'topic',
   'format',
+  'file_format',
   'csv',
   'columns',
   'partition_by',
@@ -40,6 +42,9 @@ const CSV_KEYS = new Set(['delimiter', 'quote', 'header']);
 const PRIMITIVE =
   /^(string|varchar\(\d+\)|char\(\d+\)|tinyint|smallint|int|integer|bigint|float|double|decimal(\(\d+(,\s*\d+)?\))?|boolean|date|timestamp|binary)$/;
 const COMPLEX = /^(array|map|struct)<.+>$/;
+/** Column types the Parquet writer maps to a Parquet type Hive reads back as the declared type. */
+const PARQUET_TYPES =
+  /^(string|varchar\(\d+\)|char\(\d+\)|tinyint|smallint|int|integer|bigint|float|double|decimal(\(\d+(,\s*\d+)?\))?|boolean|date|timestamp)$/;
 const IDENT = /^[a-z_][a-z0-9_]*$/;
 const RESERVED_COLUMNS = new Set(['dt', 'hr']);
 
@@ -172,6 +177,51 @@ export function landingDeclaration(
 
   const columns = parseColumns(raw.columns, fail);
 
+  let fileFormat: LandingFileFormat = 'textfile';
+  if (raw.file_format !== undefined) {
+    const value = typeof raw.file_format === 'string' ? raw.file_format.trim().toLowerCase() : '';
+    if (value === 'textfile' || value === 'parquet') fileFormat = value;
+    else
+      fail(
+        'file_format',
+        `is ${JSON.stringify(raw.file_format)}`,
+        "Write 'file_format: parquet' (Parquet files typed from the columns) or 'file_format: textfile' (the default: files as the input format).",
+      );
+  }
+  if (fileFormat === 'parquet') {
+    if (kind === 'batch')
+      fail(
+        'file_format',
+        'is parquet on a batch landing',
+        "Batch landings keep each file's own bytes (CSV, JSON lines): remove 'file_format', or convert in a model with file_format: parquet in its config.",
+      );
+    if (format !== 'json')
+      fail(
+        'file_format',
+        `is parquet but the format is ${format}`,
+        "Write 'format: json' (the events' format).",
+      );
+    for (const [i, column] of columns.entries())
+      if (!PARQUET_TYPES.test(column.type))
+        fail(
+          `columns[${i}].type`,
+          `is '${column.type}', which file_format: parquet does not write`,
+          'Use string, varchar(n), char(n), tinyint, smallint, int, bigint, float, double, decimal(p,s), boolean, date or timestamp (or keep a nested value as string: it lands as its JSON text).',
+        );
+    for (const [i, column] of columns.entries()) {
+      const decimal = /^decimal\((\d+)(?:,\s*(\d+))?\)$/.exec(column.type);
+      if (
+        decimal &&
+        (Number(decimal[1]) < 1 || Number(decimal[1]) > 38 || Number(decimal[2] ?? 0) > Number(decimal[1]))
+      )
+        fail(
+          `columns[${i}].type`,
+          `is '${column.type}'`,
+          'A decimal has a precision from 1 to 38 and a scale no larger than it, e.g. decimal(12,2).',
+        );
+    }
+  }
+
   let partitioning: LandingPartitioning = { kind: 'ingestion_time' };
   const p = raw.partition_by;
   if (p === undefined) {
@@ -226,6 +276,7 @@ export function landingDeclaration(
     topic: kind === 'stream' ? topic : null,
     format,
     csv,
+    fileFormat,
     columns,
     partitioning,
     lakePath,

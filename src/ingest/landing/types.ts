@@ -20,6 +20,12 @@ export type LandingPartitioning =
   /** `dt=.../hr=...` from a field of the record (events: their timestamp). */
   | { kind: 'event_time'; field: string };
 
+/**
+ * How landed data files are stored: `textfile` keeps the input format (CSV, JSON lines); `parquet`
+ * (streams only) writes Parquet files typed from the columns. Hive's STORED AS, dbt's file_format.
+ */
+export type LandingFileFormat = 'textfile' | 'parquet';
+
 export interface LandingDeclaration {
   /** `source.<project>.<source>.<table>`. */
   uniqueId: string;
@@ -32,6 +38,7 @@ export interface LandingDeclaration {
   topic: string | null;
   format: 'csv' | 'json';
   csv: { delimiter: string; quote: string; header: boolean } | null;
+  fileFormat: LandingFileFormat;
   columns: LandingColumn[];
   partitioning: LandingPartitioning;
   /** Where raw data lands in HDFS, e.g. `/lake/raw/raw/sales_transactions`. */

@@ -25,7 +25,8 @@ export function tableName(declaration: LandingDeclaration): string {
 /**
  * The type a staging column gets. CSV staging tables are raw text: OpenCSVSerde returns STRING
  * whatever the DDL says, so the DDL says string and models cast (the declared type goes into the
- * column comment). JSON lines keep their declared types: the JSON SerDe honours them.
+ * column comment). JSON lines keep their declared types: the JSON SerDe honours them. Parquet
+ * files carry the declared types (stream/parquet.ts), so the DDL says the same.
  */
 export function stagingColumnType(declaration: LandingDeclaration, type: string): string {
   return declaration.format === 'csv' ? 'string' : type;
@@ -69,6 +70,24 @@ export function createStagingTableSql(declaration: LandingDeclaration, capabilit
       `STORED AS TEXTFILE`,
       `LOCATION ${location}`,
       `TBLPROPERTIES ('skip.header.line.count' = '${csv.header ? 1 : 0}', 'qdbt.landing' = ${quoteString(declaration.uniqueId)})`,
+    ].join('\n');
+  }
+  if (declaration.fileFormat === 'parquet') {
+    if (!capabilities.supportsHiveJsonSerde)
+      return [
+        `CREATE TABLE IF NOT EXISTS ${name} (\n${columns},\n  ${partitions.replace(', ', ',\n  ')}\n)`,
+        `USING parquet`,
+        `PARTITIONED BY (${PARTITION_COLUMNS.map(quoteIdent).join(', ')})`,
+        `COMMENT ${comment}`,
+        `LOCATION ${location}`,
+      ].join('\n');
+    return [
+      `CREATE EXTERNAL TABLE IF NOT EXISTS ${name} (\n${columns}\n)`,
+      `COMMENT ${comment}`,
+      `PARTITIONED BY (${partitions})`,
+      `STORED AS PARQUET`,
+      `LOCATION ${location}`,
+      `TBLPROPERTIES ('qdbt.landing' = ${quoteString(declaration.uniqueId)})`,
     ].join('\n');
   }
   if (!capabilities.supportsHiveJsonSerde) {

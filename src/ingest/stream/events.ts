@@ -2,6 +2,10 @@
  * Event validation for stream ingestion: raw Kafka message value -> a record with the declaration's
  * canonical column names and the event-time partition it belongs to, or the reason it is rejected.
  * Pure: no I/O, so the hot path is a function call per message.
+ *
+ * One set of rules, two outputs: a JSON line (Hive text: timestamps as `yyyy-MM-dd HH:mm:ss.SSS`)
+ * or typed values for the Parquet writer (bigint as BigInt, decimals as exact unscaled BigInts,
+ * timestamps as epoch milliseconds, dates as epoch days).
  */
 import type { LandingColumn, LandingDeclaration } from '../landing/types.js';
 
@@ -13,6 +17,12 @@ interface CompiledColumn {
   required: boolean;
   /** decimal(p,s): at most p - s digits before the point. */
   maxIntegerDigits: number | null;
+  /** decimal(p,s), for exact typed values. */
+  decimal: { precision: number; scale: number } | null;
+  /** tinyint, smallint, int: the range the Hive type holds (bigint: 18 digits at most). */
+  range: { min: number; max: number } | null;
+  /** bigint: typed values are BigInts. */
+  bigint: boolean;
   /** Required string columns take strings and scalars only, never an object. */
   strict: boolean;
 }
@@ -26,6 +36,9 @@ export interface EventSchema {
 }
 
 export type ValidationResult = { ok: true; line: string; partition: string } | { ok: false; reason: string };
+export type TypedValidationResult =
+  | { ok: true; values: unknown[]; partition: string }
+  | { ok: false; reason: string };
 
 export function columnKind(type: string): ColumnKind {
   const t = type.trim().toLowerCase();
@@ -38,11 +51,36 @@ export function columnKind(type: string): ColumnKind {
   return 'any';
 }
 
+const INTEGER_RANGES: Record<string, { min: number; max: number }> = {
+  tinyint: { min: -128, max: 127 },
+  smallint: { min: -32_768, max: 32_767 },
+  int: { min: -2_147_483_648, max: 2_147_483_647 },
+  integer: { min: -2_147_483_648, max: 2_147_483_647 },
+};
+
+/** `decimal(p,s)`, `decimal(p)` (scale 0) or `decimal` (Hive's decimal(10,0)); null for other types. */
+export function decimalType(type: string): { precision: number; scale: number } | null {
+  const m = /^(?:decimal|numeric)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?$/i.exec(type.trim());
+  if (!m) return null;
+  return { precision: m[1] ? Number(m[1]) : 10, scale: m[2] ? Number(m[2]) : 0 };
+}
+
 function compileColumn(column: LandingColumn): CompiledColumn {
   const kind = columnKind(column.type);
-  const decimal = /^(?:decimal|numeric)\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)/i.exec(column.type.trim());
-  const maxIntegerDigits = decimal ? Number(decimal[1]) - Number(decimal[2] ?? 0) : null;
-  return { name: column.name, kind, required: column.required, maxIntegerDigits, strict: column.required };
+  const type = column.type.trim().toLowerCase();
+  const decimal = decimalType(type);
+  const explicit = /^(?:decimal|numeric)\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)/i.exec(type);
+  const maxIntegerDigits = explicit ? Number(explicit[1]) - Number(explicit[2] ?? 0) : null;
+  return {
+    name: column.name,
+    kind,
+    required: column.required,
+    maxIntegerDigits,
+    decimal,
+    range: INTEGER_RANGES[type] ?? null,
+    bigint: type === 'bigint',
+    strict: column.required,
+  };
 }
 
 export function compileEventSchema(
@@ -115,8 +153,40 @@ function describe(value: unknown): string {
   return String(value);
 }
 
-/** Converts one value to what the column holds, or returns an error text. */
-function convert(column: CompiledColumn, value: unknown): { value: unknown } | string {
+/**
+ * The unscaled value of a decimal text at `scale` (`12.345` at scale 2 is 1235n), rounded half away
+ * from zero as Hive does; null when it is no number or needs more than `precision` digits.
+ */
+export function decimalUnscaled(text: string, precision: number, scale: number): bigint | null {
+  const m = /^([+-])?(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/i.exec(text.trim());
+  if (!m || (!m[2] && !m[3])) return null;
+  const whole = m[2] ?? '';
+  const all = whole + (m[3] ?? '');
+  const significant = all.replace(/^0+/, '');
+  if (!significant) return 0n;
+  // The point sits after `point` digits of `significant` (negative: zeros before them).
+  const point = whole.length - (all.length - significant.length) + Number(m[4] ?? 0);
+  if (point > precision - scale) return null;
+  const keep = point + scale;
+  let unscaled = 0n;
+  let up = false;
+  if (keep >= significant.length) unscaled = BigInt(significant + '0'.repeat(keep - significant.length));
+  else if (keep > 0) {
+    unscaled = BigInt(significant.slice(0, keep));
+    up = significant.charCodeAt(keep) >= 53; // '5'
+  } else up = keep === 0 && significant.charCodeAt(0) >= 53;
+  if (up) unscaled += 1n;
+  if (unscaled >= 10n ** BigInt(precision)) return null;
+  return m[1] === '-' ? -unscaled : unscaled;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Converts one value to what the column holds (typed: what the Parquet writer takes), or returns an
+ * error text.
+ */
+function convert(column: CompiledColumn, value: unknown, typed: boolean): { value: unknown } | string {
   switch (column.kind) {
     case 'string':
       if (typeof value === 'string') return { value };
@@ -124,13 +194,18 @@ function convert(column: CompiledColumn, value: unknown): { value: unknown } | s
       // A nested object or array in a string column (e.g. `metadata`) is kept as its JSON text.
       if (typeof value === 'object' && !column.strict) return { value: JSON.stringify(value) };
       return `'${column.name}' must be a string, not ${describe(value)}`;
-    case 'integer':
-      if (typeof value === 'number' && Number.isSafeInteger(value)) return { value };
-      if (typeof value === 'string' && /^-?\d{1,18}$/.test(value.trim())) {
-        const n = Number(value.trim());
-        return { value: Number.isSafeInteger(n) ? n : value.trim() };
-      }
-      return `'${column.name}' must be a whole number, not ${describe(value)}`;
+    case 'integer': {
+      let n: number | string;
+      if (typeof value === 'number' && Number.isSafeInteger(value)) n = value;
+      else if (typeof value === 'string' && /^-?\d{1,18}$/.test(value.trim())) {
+        const parsed = Number(value.trim());
+        n = Number.isSafeInteger(parsed) ? parsed : value.trim();
+      } else return `'${column.name}' must be a whole number, not ${describe(value)}`;
+      const range = column.range;
+      if (range && (typeof n === 'string' || n < range.min || n > range.max))
+        return `'${column.name}' ${n} is out of the column's range (${range.min} to ${range.max})`;
+      return { value: typed && column.bigint ? BigInt(n) : n };
+    }
     case 'number': {
       let n: number | null = null;
       if (typeof value === 'number' && Number.isFinite(value)) n = value;
@@ -140,6 +215,14 @@ function convert(column: CompiledColumn, value: unknown): { value: unknown } | s
         return `'${column.name}' must be a number, not ${describe(value)}`;
       if (column.maxIntegerDigits !== null && Math.abs(n) >= 10 ** column.maxIntegerDigits)
         return `'${column.name}' ${n} does not fit the column's decimal type`;
+      if (typed && column.decimal) {
+        // From the text as sent, not the double: decimals stay exact.
+        const text = typeof value === 'string' ? value : String(value);
+        const unscaled = decimalUnscaled(text, column.decimal.precision, column.decimal.scale);
+        if (unscaled === null)
+          return `'${column.name}' ${text.trim()} does not fit the column's decimal type`;
+        return { value: unscaled };
+      }
       return { value: n };
     }
     case 'boolean':
@@ -148,76 +231,103 @@ function convert(column: CompiledColumn, value: unknown): { value: unknown } | s
       return `'${column.name}' must be true or false, not ${describe(value)}`;
     case 'timestamp': {
       // Fast path for what apps usually send, `2024-05-01T13:45:10.250Z`: no Date formatting.
-      if (
-        typeof value === 'string' &&
-        value.length === 24 &&
-        ISO_MS_UTC.test(value) &&
-        !Number.isNaN(Date.parse(value))
-      )
-        return { value: `${value.slice(0, 10)} ${value.slice(11, 23)}` };
+      if (typeof value === 'string' && value.length === 24 && ISO_MS_UTC.test(value)) {
+        const ms = Date.parse(value);
+        if (!Number.isNaN(ms)) return { value: typed ? ms : `${value.slice(0, 10)} ${value.slice(11, 23)}` };
+      }
       const ms = parseTime(value);
       if (ms === null) return `'${column.name}' is not a timestamp: ${describe(value)}`;
-      return { value: hiveTimestamp(ms) };
+      return { value: typed ? ms : hiveTimestamp(ms) };
     }
     case 'date':
-      if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)))
-        return { value };
+      if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
+        const ms = Date.parse(value);
+        if (!Number.isNaN(ms)) return { value: typed ? Math.floor(ms / DAY_MS) : value };
+      }
       return `'${column.name}' must be a date YYYY-MM-DD, not ${describe(value)}`;
     case 'any':
       return { value };
   }
 }
 
-/**
- * Validates one message value. `fallbackTimeMs` (the Kafka message timestamp) places events when
- * the declaration partitions by ingestion time: deterministic across replays, unlike the clock.
- */
-export function validateEvent(
+/** The converted values (declared order) and the hour folder of one message, or why it is rejected. */
+function checkEvent(
   schema: EventSchema,
   raw: Buffer | string | null,
   fallbackTimeMs: number,
-): ValidationResult {
-  if (raw === null || raw.length === 0) return { ok: false, reason: 'empty message' };
+  typed: boolean,
+): { values: unknown[]; partition: string } | string {
+  if (raw === null || raw.length === 0) return 'empty message';
   let parsed: unknown;
   try {
     parsed = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
   } catch (error) {
-    return { ok: false, reason: `not JSON: ${(error as Error).message}` };
+    return `not JSON: ${(error as Error).message}`;
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-    return { ok: false, reason: `not a JSON object: ${describe(parsed)}` };
+    return `not a JSON object: ${describe(parsed)}`;
   const values: unknown[] = new Array(schema.columns.length);
   for (const key in parsed) {
     const index = schema.lookup.get(key) ?? schema.lookup.get(key.toLowerCase());
     if (index === undefined || values[index] !== undefined) continue;
     values[index] = (parsed as Record<string, unknown>)[key];
   }
-  const record: Record<string, unknown> = {};
   let partition: string | null = null;
   for (let i = 0; i < schema.columns.length; i++) {
     const column = schema.columns[i]!;
     const value = values[i];
     if (value === undefined || value === null) {
-      if (column.required) return { ok: false, reason: `missing required field '${column.name}'` };
-      record[column.name] = null;
+      if (column.required) return `missing required field '${column.name}'`;
+      values[i] = null;
       continue;
     }
-    const converted = convert(column, value);
-    if (typeof converted === 'string') return { ok: false, reason: converted };
-    record[column.name] = converted.value;
+    const converted = convert(column, value, typed);
+    if (typeof converted === 'string') return converted;
+    values[i] = converted.value;
     if (i === schema.timeColumn) {
       if (column.kind === 'timestamp') {
-        // The Hive text `YYYY-MM-DD HH:mm:ss.SSS` is UTC already: its folder is a slice of it.
-        const text = converted.value as string;
-        partition = `dt=${text.slice(0, 10)}/hr=${text.slice(11, 13)}`;
+        if (typed) partition = hourPartition(converted.value as number);
+        else {
+          // The Hive text `YYYY-MM-DD HH:mm:ss.SSS` is UTC already: its folder is a slice of it.
+          const text = converted.value as string;
+          partition = `dt=${text.slice(0, 10)}/hr=${text.slice(11, 13)}`;
+        }
       } else {
         const ms = parseTime(value);
-        if (ms === null) return { ok: false, reason: `'${column.name}' is not a time: ${describe(value)}` };
+        if (ms === null) return `'${column.name}' is not a time: ${describe(value)}`;
         partition = hourPartition(ms);
       }
     }
   }
-  if (schema.timeColumn >= 0 && values[schema.timeColumn] == null)
-    return { ok: false, reason: `missing event time '${schema.columns[schema.timeColumn]!.name}'` };
-  return { ok: true, line: JSON.stringify(record), partition: partition ?? hourPartition(fallbackTimeMs) };
+  if (schema.timeColumn >= 0 && values[schema.timeColumn] === null)
+    return `missing event time '${schema.columns[schema.timeColumn]!.name}'`;
+  return { values, partition: partition ?? hourPartition(fallbackTimeMs) };
+}
+
+/**
+ * Validates one message value into a JSON line. `fallbackTimeMs` (the Kafka message timestamp)
+ * places events when the declaration partitions by ingestion time: deterministic across replays,
+ * unlike the clock.
+ */
+export function validateEvent(
+  schema: EventSchema,
+  raw: Buffer | string | null,
+  fallbackTimeMs: number,
+): ValidationResult {
+  const checked = checkEvent(schema, raw, fallbackTimeMs, false);
+  if (typeof checked === 'string') return { ok: false, reason: checked };
+  const record: Record<string, unknown> = {};
+  for (let i = 0; i < schema.columns.length; i++) record[schema.columns[i]!.name] = checked.values[i];
+  return { ok: true, line: JSON.stringify(record), partition: checked.partition };
+}
+
+/** Validates one message value into typed values in declared order (for Parquet), same rules. */
+export function validateEventValues(
+  schema: EventSchema,
+  raw: Buffer | string | null,
+  fallbackTimeMs: number,
+): TypedValidationResult {
+  const checked = checkEvent(schema, raw, fallbackTimeMs, true);
+  if (typeof checked === 'string') return { ok: false, reason: checked };
+  return { ok: true, values: checked.values, partition: checked.partition };
 }

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { followMoves } from '../compaction/moved.js';
 import { WebHdfsError, type WebHdfsClient } from '../hdfs/webhdfs.js';
+import type { LandingFileFormat } from '../landing/types.js';
 import {
   dataFileName,
   deadLetterPath,
@@ -21,8 +22,20 @@ import { parseMarkerBody, planRecovery, type MarkerBody } from './recovery.js';
 
 const gzipAsync = promisify(gzip);
 
-/** Data files as plain JSON lines, or gzip-compressed (`.jsonl.gz`: Hive's text input reads them as is). */
+/**
+ * JSON lines data files plain or gzip-compressed (`.jsonl.gz`: Hive's text input reads them as is).
+ * Parquet files compress their pages themselves and ignore it.
+ */
 export type StreamCompression = 'none' | 'gzip';
+
+/** The extension of a range's data files, and whether the lake gzips them. */
+export function dataFileOutput(
+  fileFormat: LandingFileFormat,
+  compression: StreamCompression,
+): { extension: string; gzip: boolean } {
+  if (fileFormat === 'parquet') return { extension: 'parquet', gzip: false };
+  return compression === 'gzip' ? { extension: 'jsonl.gz', gzip: true } : { extension: 'jsonl', gzip: false };
+}
 
 export interface PreparedRange {
   /** `folder`: the event-hour folder of a data file (none for dead letters). */
@@ -107,6 +120,7 @@ async function inParallel<T>(
 }
 
 export class StreamLake {
+  private readonly output: { extension: string; gzip: boolean };
   private readonly madeDirs = new Set<string>();
   /** `.done` markers this process published, per partition folder, oldest first (for pruning). */
   private readonly published = new Map<string, string[]>();
@@ -126,7 +140,10 @@ export class StreamLake {
     readonly paths: StreamPaths,
     private readonly log: (line: string) => void = () => undefined,
     readonly compression: StreamCompression = 'gzip',
-  ) {}
+    readonly fileFormat: LandingFileFormat = 'textfile',
+  ) {
+    this.output = dataFileOutput(fileFormat, compression);
+  }
 
   private retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
     return retrying(what, fn, this.log);
@@ -199,7 +216,7 @@ export class StreamLake {
 
   /** Lands one range: prepare, then publish. */
   async landRange(
-    range: OpenRange,
+    range: OpenRange<unknown>,
     beforeVisible: (folder: string, location: string) => Promise<void>,
   ): Promise<LandResult> {
     return this.publishRange(await this.prepareRange(range), beforeVisible);
@@ -209,19 +226,20 @@ export class StreamLake {
    * Phase 1, which may run for several ranges of a partition at once: the temp files and the
    * `.pending` marker. Nothing is visible yet; a crash leaves only what recovery deletes.
    */
-  async prepareRange(range: OpenRange): Promise<PreparedRange> {
+  async prepareRange(range: OpenRange<unknown>): Promise<PreparedRange> {
     const id = range.id;
     const entries: Array<{ tmp: string; final: string; folder?: string; data: Buffer; gzip: boolean }> = [];
     const folders = [...range.folders.keys()].sort();
-    const gzipped = this.compression === 'gzip';
+    const { extension, gzip } = this.output;
     const locations = await Promise.all(folders.map((folder) => this.folderLocation(folder)));
     for (const [i, folder] of folders.entries())
       entries.push({
         tmp: tmpFilePath(this.paths, id, entries.length),
-        final: `${locations[i]}/${dataFileName(id, gzipped ? 'jsonl.gz' : 'jsonl')}`,
+        final: `${locations[i]}/${dataFileName(id, extension)}`,
         folder,
+        // A Parquet file is encoded whole here, from the range's buffered columns.
         data: range.folders.get(folder)!.toBuffer(),
-        gzip: gzipped,
+        gzip,
       });
     if (range.dead.length > 0)
       entries.push({

@@ -33,10 +33,21 @@ export interface DeadLetter {
 }
 
 /**
+ * The rows of one event-hour folder of an open range, encoded as its data file when the range lands.
+ * JSON lines (LineBuffer) or Parquet (parquet.ts).
+ */
+export interface FolderRows<Row> {
+  /** Appends one row; returns the bytes it adds (what the size roll counts). */
+  add(row: Row): number;
+  /** The data file's bytes. */
+  toBuffer(): Buffer;
+}
+
+/**
  * JSON lines appended into 1 MiB buffers: the lines of an open range live for seconds, and as
  * strings they would survive into the old generation and cost full garbage collections.
  */
-export class LineBuffer {
+export class LineBuffer implements FolderRows<string> {
   private readonly chunks: Buffer[] = [];
   private current: Buffer = Buffer.allocUnsafe(0);
   private pos = 0;
@@ -64,20 +75,24 @@ export class LineBuffer {
   }
 }
 
-export class OpenRange {
+const newLineBuffer = (): LineBuffer => new LineBuffer();
+
+export class OpenRange<Row = string> {
   start = -1;
   end = -1;
   records = 0;
   good = 0;
   bytes = 0;
   openedAt = 0;
-  /** `dt=.../hr=..` -> JSON lines. */
-  readonly folders = new Map<string, LineBuffer>();
+  /** `dt=.../hr=..` -> its rows. */
+  readonly folders = new Map<string, FolderRows<Row>>();
   readonly dead: string[] = [];
 
   constructor(
     readonly topic: string,
     readonly partition: number,
+    /** A folder's row buffer: JSON lines unless given. */
+    private readonly newFolder: () => FolderRows<Row> = newLineBuffer as unknown as () => FolderRows<Row>,
   ) {}
 
   get empty(): boolean {
@@ -97,11 +112,11 @@ export class OpenRange {
     this.records++;
   }
 
-  addGood(offset: number, folder: string, line: string, now: number): void {
+  addGood(offset: number, folder: string, row: Row, now: number): void {
     this.take(offset, now);
-    let lines = this.folders.get(folder);
-    if (!lines) this.folders.set(folder, (lines = new LineBuffer()));
-    this.bytes += lines.add(line);
+    let rows = this.folders.get(folder);
+    if (!rows) this.folders.set(folder, (rows = this.newFolder()));
+    this.bytes += rows.add(row);
     this.good++;
   }
 
@@ -114,7 +129,7 @@ export class OpenRange {
 }
 
 /** Whether a range should be landed now, and why. */
-export function rollReason(range: OpenRange, policy: RollPolicy, now: number): RollReason | null {
+export function rollReason(range: OpenRange<unknown>, policy: RollPolicy, now: number): RollReason | null {
   if (range.empty) return null;
   if (range.bytes >= policy.maxBytes) return 'size';
   if (range.records >= policy.maxRecords) return 'records';

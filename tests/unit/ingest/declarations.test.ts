@@ -72,6 +72,7 @@ describe('landing declarations', () => {
       format: 'csv',
       csv: { delimiter: ',', quote: '"', header: true },
       partitioning: { kind: 'ingestion_time' },
+      fileFormat: 'textfile',
       lakePath: '/lake/raw/raw/tx',
       columns: [
         { name: 'id', type: 'string', required: false, aliases: [] },
@@ -102,6 +103,44 @@ describe('landing declarations', () => {
       ]),
     );
     expect(errors.every((e) => e.hint)).toBe(true);
+  });
+
+  it('file_format: parquet lands a stream as Parquet; batch, CSV and unmapped types are refused', () => {
+    const stream = (
+      extra: string,
+      columns = "[{name: ts, type: timestamp}, {name: amount, type: 'decimal(12,2)'}]",
+    ) => source(`kind: stream\ntopic: t\ncolumns: ${columns}\npartition_by: {event_time: ts}\n${extra}`);
+    const [d] = declarationsOf(stream('file_format: Parquet'));
+    expect(d).toMatchObject({ kind: 'stream', format: 'json', fileFormat: 'parquet' });
+
+    const messages = (yml: string) => errorsOf(yml).map((e) => `${e.message} | ${e.hint}`);
+    expect(messages(stream('file_format: orc'))).toEqual([
+      expect.stringMatching(
+        /^landing of source raw\.tx: 'file_format' is "orc" \| Write 'file_format: parquet'/,
+      ),
+    ]);
+    expect(messages(source(`files: 'tx_*.csv'\nformat: csv\nfile_format: parquet\ncolumns: [id]`))).toEqual([
+      expect.stringMatching(
+        /'file_format' is parquet on a batch landing \| Batch landings keep each file's own bytes/,
+      ),
+      expect.stringMatching(/'file_format' is parquet but the format is csv/),
+    ]);
+    expect(
+      messages(
+        stream(
+          'file_format: parquet',
+          "[{name: ts, type: timestamp}, {name: tags, type: array<string>}, {name: d, type: 'decimal(40,2)'}]",
+        ),
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /'columns\[1\]\.type' is 'array<string>', which file_format: parquet does not write \| Use string/,
+      ),
+      expect.stringMatching(
+        /'columns\[2\]\.type' is 'decimal\(40,2\)' \| A decimal has a precision from 1 to 38/,
+      ),
+    ]);
+    expect(errorsOf(stream('file_format: orc'))[0]!.format()).toMatch(/^models\/sources\.yml: /);
   });
 
   it('stream declarations need a topic and a partitioning', () => {
@@ -148,6 +187,41 @@ describe('staging table DDL', () => {
       OPTIONS (header 'true', sep ',', quote '"', escape '"')
       PARTITIONED BY (\`dt\`, \`hr\`)
       COMMENT 'landed by qdbt ingest (batch) from models/sources.yml'
+      LOCATION '/lake/raw/raw/tx'"
+    `);
+  });
+
+  it('Parquet streams: STORED AS PARQUET on Hive, USING parquet on Spark, declared types kept', () => {
+    const [events] = declarationsOf(
+      source(
+        `kind: stream\ntopic: t\nfile_format: parquet\ncolumns: [{name: ts, type: timestamp, required: true}, {name: n, type: bigint}, {name: amount, type: 'decimal(12,2)'}, {name: day, type: date}]\npartition_by: {event_time: ts}`,
+      ),
+    );
+    expect(createStagingTableSql(events!, hive)).toMatchInlineSnapshot(`
+      "CREATE EXTERNAL TABLE IF NOT EXISTS \`lake_raw\`.\`tx\` (
+        \`ts\` timestamp COMMENT 'timestamp, required',
+        \`n\` bigint COMMENT 'bigint',
+        \`amount\` decimal(12,2) COMMENT 'decimal(12,2)',
+        \`day\` date COMMENT 'date'
+      )
+      COMMENT 'landed by qdbt ingest (stream) from models/sources.yml'
+      PARTITIONED BY (\`dt\` string, \`hr\` string)
+      STORED AS PARQUET
+      LOCATION '/lake/raw/raw/tx'
+      TBLPROPERTIES ('qdbt.landing' = 'source.fixture.raw.tx')"
+    `);
+    expect(createStagingTableSql(events!, spark)).toMatchInlineSnapshot(`
+      "CREATE TABLE IF NOT EXISTS \`lake_raw\`.\`tx\` (
+        \`ts\` timestamp COMMENT 'timestamp, required',
+        \`n\` bigint COMMENT 'bigint',
+        \`amount\` decimal(12,2) COMMENT 'decimal(12,2)',
+        \`day\` date COMMENT 'date',
+        \`dt\` string,
+        \`hr\` string
+      )
+      USING parquet
+      PARTITIONED BY (\`dt\`, \`hr\`)
+      COMMENT 'landed by qdbt ingest (stream) from models/sources.yml'
       LOCATION '/lake/raw/raw/tx'"
     `);
   });

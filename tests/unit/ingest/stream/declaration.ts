@@ -17,6 +17,7 @@ export function eventsDeclaration(): LandingDeclaration {
     topic: 'app.events',
     format: 'json',
     csv: null,
+    fileFormat: 'textfile',
     columns: [
       col('event_id', 'string', true, ['eventid']),
       col('event_type', 'string', true, ['eventtype']),
