@@ -209,7 +209,11 @@ function testsByAttachedNode(manifest: Manifest, statusOf: Statuses): Map<string
     };
     // Singular tests have no attached node: they belong to every node they read.
     const owners = test.attached_node ? [test.attached_node] : test.depends_on.nodes;
-    for (const owner of owners) out.set(owner, [...(out.get(owner) ?? []), ref]);
+    for (const owner of owners) {
+      const list = out.get(owner);
+      if (list) list.push(ref);
+      else out.set(owner, [ref]);
+    }
   }
   for (const list of out.values()) list.sort((a, b) => a.id.localeCompare(b.id));
   return out;

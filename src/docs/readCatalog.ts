@@ -31,7 +31,9 @@ export async function readCatalogFacts(
   const bySchema = new Map<string, ExpectedRelation[]>();
   for (const relation of expected) {
     const key = relation.schema.toLowerCase();
-    bySchema.set(key, [...(bySchema.get(key) ?? []), relation]);
+    const list = bySchema.get(key);
+    if (list) list.push(relation);
+    else bySchema.set(key, [relation]);
   }
   const facts = new Map<string, RelationFacts>();
   const errors: string[] = [];
