@@ -18,7 +18,7 @@ import type { WebHdfsClient } from '../hdfs/webhdfs.js';
 import type { LandingDeclaration } from '../landing/types.js';
 import type { LandedRecord, QuarantinedRecord } from '../ledger/index.js';
 import { partitionPath, type PartitionValues } from '../register/ddl.js';
-import { HdfsTextWriter, NotTextError, readLines, type Line } from './io.js';
+import { HdfsTextWriter, NotTextError, readLines, sha256File, type Line } from './io.js';
 import { GoodRows } from './goodRows.js';
 import { CsvSource } from './source.js';
 import { CsvScanner, isBlankLine, lineAt, READ_CHUNK, readLineBlocks } from './scan.js';
@@ -40,17 +40,26 @@ export interface LocalFile {
   /** Path relative to the landing folder. */
   relPath: string;
   bytes: number;
+  /** sha256; '' when it is computed from the same read that lands the file (CSV), then set. */
   checksum: string;
-  /** 1 + the versions of this name landed before. */
+  /** 1 + the versions of this name landed before (set with the checksum). */
   version: number;
 }
+
+/**
+ * For a file landed before its checksum was known: called once the checksum is, with the bytes
+ * read. Returns the file's version, or null when those bytes were landed already (the file is
+ * then skipped and what was uploaded deleted).
+ */
+export type Identify = (checksum: string, bytes: number) => number | null;
 
 export type LandedFields = Omit<LandedRecord, 'v' | 'id' | 'source' | 'at'>;
 export type QuarantinedFields = Omit<QuarantinedRecord, 'v' | 'id' | 'source' | 'at'>;
 
 export type LandResult =
   | { status: 'landed'; records: LandedFields[] }
-  | { status: 'quarantined'; record: QuarantinedFields };
+  | { status: 'quarantined'; record: QuarantinedFields }
+  | { status: 'skipped'; checksum: string };
 
 export interface Reject {
   line: number;
@@ -69,16 +78,42 @@ export async function landFile(
   declaration: LandingDeclaration,
   file: LocalFile,
   now: Date,
+  identify?: Identify,
 ): Promise<LandResult> {
   try {
-    return await landChecked(client, declaration, file, now);
+    if (!file.checksum && declaration.format !== 'csv' && !(await identifyByReading(file, identify)))
+      return { status: 'skipped', checksum: file.checksum };
+    return await landChecked(client, declaration, file, now, identify);
   } catch (error) {
     if (error instanceof Quarantine || error instanceof NotTextError) {
+      if (!file.checksum && !(await identifyByReading(file, identify)))
+        return { status: 'skipped', checksum: file.checksum };
       const reason = error.message;
       return { status: 'quarantined', record: await quarantine(client, declaration, file, reason, now) };
     }
     throw error;
   }
+}
+
+/** Sets the checksum, bytes and version of a file read for that alone; false when it is to be skipped. */
+async function identifyByReading(file: LocalFile, identify: Identify | undefined): Promise<boolean> {
+  const { checksum, bytes } = await sha256File(file.path);
+  return setIdentity(file, checksum, bytes, identify);
+}
+
+function setIdentity(
+  file: LocalFile,
+  checksum: string,
+  bytes: number,
+  identify: Identify | undefined,
+): boolean {
+  if (!identify) throw new Error(`${file.relPath}: a file without a checksum needs identify()`);
+  const version = identify(checksum, bytes);
+  file.checksum = checksum;
+  file.bytes = bytes;
+  if (version === null) return false;
+  file.version = version;
+  return true;
 }
 
 function landedName(file: LocalFile): string {
@@ -139,9 +174,11 @@ async function landChecked(
   declaration: LandingDeclaration,
   file: LocalFile,
   now: Date,
+  identify: Identify | undefined,
 ): Promise<LandResult> {
   if (file.bytes === 0) throw new Quarantine('empty file');
-  const name = landedName(file);
+  /** Temporary names are made before the checksum may be known; the final ones after. */
+  const base = basename(file.relPath);
   const ingestion = hourPartition(now);
   const eventField = declaration.partitioning.kind === 'event_time' ? declaration.partitioning.field : null;
   const rejects: Reject[] = [];
@@ -159,7 +196,7 @@ async function landChecked(
   if (declaration.format === 'csv') {
     if (!csv!.header)
       throw new Quarantine('CSV without a header line is not supported: declare csv: {header: true}');
-    const source = new CsvSource(file.path);
+    const source = new CsvSource(file.path, { hash: !file.checksum });
     try {
       const first = await source.firstBlock();
       if (!first) throw new Quarantine('empty file');
@@ -211,7 +248,7 @@ async function landChecked(
   let needsNormalizing = leadingBlank;
   const baseDir = `${declaration.lakePath}/${partitionPath(ingestion)}`;
   const originalDir = `${declaration.lakePath}/_original/${partitionPath(ingestion)}`;
-  const uploadTmp = raw ? tmpName(baseDir, name) : tmpName(originalDir, name);
+  const uploadTmp = raw ? tmpName(baseDir, base) : tmpName(originalDir, base);
   const upload = csvSource
     ? csvSource.upload(client, uploadTmp)
     : client.create(uploadTmp, createReadStream(file.path, { highWaterMark: READ_CHUNK }));
@@ -233,7 +270,7 @@ async function landChecked(
     let out = outputs.get(key);
     if (!out) {
       const dir = `${declaration.lakePath}/${key}`;
-      out = { partition, dir, writer: new HdfsTextWriter(client, tmpName(dir, name)), rows: 0 };
+      out = { partition, dir, writer: new HdfsTextWriter(client, tmpName(dir, base)), rows: 0 };
       outputs.set(key, out);
       if (mapping) out.writer.write(`${normalizedHeader}\n`);
     }
@@ -414,6 +451,16 @@ async function landChecked(
     await dropUpload();
     throw error;
   }
+
+  if (!file.checksum) {
+    const { checksum, bytes } = csvSource!.digest();
+    if (!setIdentity(file, checksum, bytes, identify)) {
+      for (const out of outputs.values()) out.writer.abort();
+      await dropUpload();
+      return { status: 'skipped', checksum };
+    }
+  }
+  const name = landedName(file);
 
   const good = rowsIn - rejects.length;
   if (rowsIn > 0 && good === 0) {

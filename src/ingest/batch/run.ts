@@ -164,9 +164,12 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
     const ledger = await readLedger(options.client, declaration);
     const known = new Map<string, LandedRecord | QuarantinedRecord>();
     const versions = new Map<string, Set<string>>();
+    /** Sizes of the files landed or quarantined before: a file of another size has other bytes. */
+    const knownSizes = new Set<number>();
     for (const r of ledger) {
       if (r.event !== 'landed' && r.event !== 'quarantined') continue;
       known.set(r.checksum, r);
+      knownSizes.add(r.bytes);
       const set = versions.get(r.source_file) ?? new Set<string>();
       set.add(r.checksum);
       versions.set(r.source_file, set);
@@ -233,42 +236,61 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
     await mapLimit(candidates, options.parallel ?? 4, async (candidate) => {
       if (options.signal?.aborted) return;
       try {
-        // One checksum at a time: the first file starts landing as soon as its own is known.
-        const hashing = hashQueue.then(() => sha256File(candidate.path));
-        hashQueue = hashing.then(
-          () => undefined,
-          () => undefined,
-        );
-        const { checksum, bytes } = await hashing;
-        const seen = known.get(checksum);
-        if (seen) {
-          summary.skipped++;
-          emit({
-            name: 'file_skipped',
-            level: 'debug',
-            message: `${candidate.relPath}: already ${seen.event} (same sha256 as ${seen.source_path}, ${seen.at})`,
-          });
-          return;
-        }
         const name = candidate.relPath.slice(candidate.relPath.lastIndexOf('/') + 1);
-        const names = versions.get(name) ?? new Set<string>();
-        const version = names.size + 1;
-        names.add(checksum);
-        versions.set(name, names);
-        // A copy of the same bytes later in this pass is skipped too.
-        known.set(checksum, {
-          event: 'landed',
-          source_path: candidate.relPath,
-          at: 'this pass',
-        } as LandedRecord);
+        /** The file's version, or null when its bytes are known (landed, quarantined, or earlier in this pass). */
+        const claim = (checksum: string): number | null => {
+          const seen = known.get(checksum);
+          if (seen) {
+            emit({
+              name: 'file_skipped',
+              level: 'debug',
+              message: `${candidate.relPath}: already ${seen.event} (same sha256 as ${seen.source_path}, ${seen.at})`,
+            });
+            return null;
+          }
+          const names = versions.get(name) ?? new Set<string>();
+          names.add(checksum);
+          versions.set(name, names);
+          // A copy of the same bytes later in this pass is skipped too.
+          known.set(checksum, {
+            event: 'landed',
+            source_path: candidate.relPath,
+            at: 'this pass',
+          } as LandedRecord);
+          return names.size;
+        };
         const file: LocalFile = {
           path: candidate.path,
           relPath: candidate.relPath,
-          bytes,
-          checksum,
-          version,
+          bytes: candidate.size,
+          checksum: '',
+          version: 0,
         };
-        const result = await landFile(options.client, declaration, file, now());
+        // A CSV file of a size never landed cannot be a known one: its checksum comes from the read
+        // that lands it. Otherwise the checksum first (one at a time, so the first file starts
+        // landing as soon as its own is known), and a known file is not read again.
+        if (declaration.format !== 'csv' || knownSizes.has(candidate.size)) {
+          const hashing = hashQueue.then(() => sha256File(candidate.path));
+          hashQueue = hashing.then(
+            () => undefined,
+            () => undefined,
+          );
+          const { checksum, bytes } = await hashing;
+          const version = claim(checksum);
+          if (version === null) {
+            summary.skipped++;
+            return;
+          }
+          Object.assign(file, { checksum, bytes, version });
+        }
+        const result = await landFile(options.client, declaration, file, now(), (checksum) =>
+          claim(checksum),
+        );
+        const bytes = file.bytes;
+        if (result.status === 'skipped') {
+          summary.skipped++;
+          return;
+        }
         if (result.status === 'quarantined') {
           const record = result.record;
           recorded.push(
@@ -303,7 +325,7 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
                 name: 'file_landed',
                 level: rejected ? 'warn' : 'info',
                 message:
-                  `${label}: ${candidate.relPath}${version > 1 ? ` (version ${version})` : ''} landed ${how}, ${rows} rows` +
+                  `${label}: ${candidate.relPath}${file.version > 1 ? ` (version ${file.version})` : ''} landed ${how}, ${rows} rows` +
                   (rejected ? `, ${rejected} rejected (${first.rejects_path})` : '') +
                   ` -> ${result.records.map((r) => r.path).join(', ')}`,
                 data: { records: result.records },

@@ -5,6 +5,7 @@
  * buffer is full. Reading the file once instead of twice saved about 0.3 ms of CPU per MB, and the
  * chunks are sent as they were read (no copy).
  */
+import { createHash, type Hash } from 'node:crypto';
 import { once } from 'node:events';
 import { setImmediate } from 'node:timers/promises';
 import { PassThrough } from 'node:stream';
@@ -26,9 +27,27 @@ export class CsvSource {
   private sending: Promise<void> | null = null;
   /** The whole file was read, checked as UTF-8, and handed to the upload. */
   private finished = false;
+  private aborted = false;
 
-  constructor(path: string) {
+  private readonly hash: Hash | null;
+  private bytes = 0;
+
+  /** `hash`: compute the file's sha256 from the same read (digest() once it was read to its end). */
+  constructor(path: string, options: { hash?: boolean } = {}) {
     this.reader = new ChunkReader(path);
+    this.hash = options.hash ? createHash('sha256') : null;
+  }
+
+  /** sha256 and size of the whole file. */
+  digest(): { checksum: string; bytes: number } {
+    if (!this.hash || !this.finished || this.aborted) throw new Error('digest() before the file was read');
+    return { checksum: this.hash.digest('hex'), bytes: this.bytes };
+  }
+
+  private take(chunk: Buffer): void {
+    this.utf8.update(chunk);
+    this.hash?.update(chunk);
+    this.bytes += chunk.length;
   }
 
   /** Reads until the first line is whole; null when the file holds nothing but byte order marks. */
@@ -40,7 +59,7 @@ export class CsvSource {
         if (last) this.ready.push(last);
         break;
       }
-      this.utf8.update(chunk);
+      this.take(chunk);
       this.early.push(chunk);
       this.ready.push(...this.lines.push(chunk));
     }
@@ -71,7 +90,7 @@ export class CsvSource {
           if (last) yield last;
           break;
         }
-        this.utf8.update(chunk);
+        this.take(chunk);
         const flowing = this.body ? this.body.write(chunk) : true;
         yield* this.lines.push(chunk); // checked while the chunk goes out
         if (!flowing) await Promise.race([once(this.body!, 'drain'), this.sending]);
@@ -89,6 +108,7 @@ export class CsvSource {
   abort(): void {
     if (this.finished) return;
     this.finished = true;
+    this.aborted = true;
     this.body?.destroy(new Error('upload stopped: the file was not read to its end'));
     this.reader.close().catch(() => undefined);
   }

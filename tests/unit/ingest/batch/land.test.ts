@@ -1,4 +1,5 @@
 /** landFile with an in-memory WebHDFS: what lands, what is rejected (with line numbers), what is quarantined. */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,7 +118,7 @@ describe('landFile', () => {
     );
     const file = local('tx_2.csv', `dte,id,units,price,address\n${rows}\n`);
     const { hdfs, result } = await land(file);
-    if (result.status !== 'landed') throw new Error(result.record.reason);
+    if (result.status !== 'landed') throw new Error(JSON.stringify(result));
     const [record] = result.records;
     expect(record).toMatchObject({ rows: 29_997, rows_rejected: 3, normalized: true });
     const landed = hdfs.text(record!.path).split('\n');
@@ -173,7 +174,7 @@ describe('landFile', () => {
       expect(landed.hdfs.files.get(path)!.equals(Buffer.from(good))).toBe(true);
 
       const bad = await land(local(`tx_b${shift}.csv`, `${good}id-last,2024-1-1,x,1,`));
-      if (bad.result.status !== 'landed') throw new Error(bad.result.record.reason);
+      if (bad.result.status !== 'landed') throw new Error(JSON.stringify(bad.result));
       const [record] = bad.result.records;
       expect(record).toMatchObject({ rows: rows.length + 2, rows_rejected: 1, normalized: true });
       expect(JSON.parse(bad.hdfs.text(record!.rejects_path!))).toEqual({
@@ -186,13 +187,49 @@ describe('landFile', () => {
     }
   });
 
+  it('computes the checksum from the landing read when it is not known: names, skips, quarantines', async () => {
+    const content = 'id,day,units,price,address\nA,2024-1-5,1,2.5,x\n';
+    const sha = createHash('sha256').update(content).digest('hex');
+    const seen: string[] = [];
+    const unknown = (name: string, text: string | Buffer): LocalFile => ({
+      ...local(name, text),
+      checksum: '',
+      version: 0,
+    });
+    const hdfs = new MemoryHdfs();
+    const client = hdfs as unknown as WebHdfsClient;
+    const first = await landFile(client, declaration, unknown('tx_u.csv', content), now, (c) => {
+      seen.push(c);
+      return 3;
+    });
+    expect(first).toMatchObject({
+      status: 'landed',
+      records: [
+        { checksum: sha, version: 3, bytes: content.length, path: `${part}/tx_u.${sha.slice(0, 8)}.csv` },
+      ],
+    });
+    const skipped = await landFile(client, declaration, unknown('tx_v.csv', content), now, () => null);
+    expect(skipped).toEqual({ status: 'skipped', checksum: sha });
+    expect(hdfs.paths()).toEqual([`${part}/tx_u.${sha.slice(0, 8)}.csv`]); // its upload deleted
+    const header = 'id,units\nA,1\n';
+    const bad = await landFile(client, declaration, unknown('tx_w.csv', header), now, (c) => {
+      seen.push(c);
+      return 1;
+    });
+    expect(bad).toMatchObject({
+      status: 'quarantined',
+      record: { checksum: createHash('sha256').update(header).digest('hex'), bytes: header.length },
+    });
+    expect(seen).toEqual([sha, createHash('sha256').update(header).digest('hex')]);
+  });
+
   it('rewrites a file in declared order without its bad rows', async () => {
     const file = local(
       'tx_3.csv',
       'id,day,units,price,address\nA,2024-1-5,1,2.5,x\nB,2024-1-5,,1.0\nC,,1,1,\n"D,2024-1-5,1,1,\n',
     );
     const { hdfs, result } = await land(file);
-    if (result.status !== 'landed') throw new Error(result.record.reason);
+    if (result.status !== 'landed') throw new Error(JSON.stringify(result));
     expect(hdfs.text(result.records[0]!.path)).toBe('id,day,units,price,address\nA,2024-1-5,1,2.5,x\n');
     const rejects = hdfs
       .text(result.records[0]!.rejects_path!)

@@ -136,4 +136,40 @@ describe('ingestBatchOnce', () => {
     expect(again).toMatchObject({ landed: 0, skipped: 7, quarantined: 0 });
     expect(hdfs.ledgerWrites).toBe(1);
   });
+
+  it('checksums CSV files while landing them: copies in one pass land once, a changed file is a new version', async () => {
+    const from = join(root, 'copies');
+    mkdirSync(from);
+    const body = `id,units\n${Array.from({ length: 50_000 }, (_, i) => `r-${i},${i}`).join('\n')}\n`;
+    for (const f of [1, 2, 3]) writeFileSync(join(from, `tx_${f}.csv`), body); // same bytes thrice
+    writeFileSync(join(from, 'tx_4.csv'), `${body}r-x,1\n`);
+    const hdfs = new MemoryHdfs();
+    const client = hdfs as unknown as WebHdfsClient;
+    const adapter = {
+      capabilities: { supportsSkipHeaderLine: true, supportsHiveJsonSerde: true },
+      execute: async () => ({ rows: [] }),
+      createSchemaIfMissing: async () => undefined,
+    } as unknown as RegisterAdapter;
+    const pass = () =>
+      ingestBatchOnce({
+        client,
+        adapter: async () => adapter,
+        declarations: [declaration],
+        from,
+        settleMs: 0,
+        now: () => new Date('2024-05-01T07:30:00Z'),
+      });
+    expect(await pass()).toMatchObject({ landed: 2, skipped: 2, failed: 0, rowsLanded: 100_001 });
+    const landed = () => [...hdfs.files.keys()].filter((p) => p.includes('/dt=')).sort();
+    expect(landed()).toHaveLength(2); // no temporary left behind by the skipped copies
+    expect(landed().every((p) => !p.includes('/.'))).toBe(true);
+
+    // Same name, other bytes: version 2, beside version 1.
+    writeFileSync(join(from, 'tx_4.csv'), `${body}r-y,2\n`);
+    expect(await pass()).toMatchObject({ landed: 1, skipped: 3 });
+    const ledger = await readLedger(client, declaration);
+    const tx4 = ledger.filter((r) => r.event === 'landed' && r.source_file === 'tx_4.csv');
+    expect(tx4.map((r) => (r as { version: number }).version).sort()).toEqual([1, 2]);
+    expect(landed()).toHaveLength(3);
+  });
 });
