@@ -155,7 +155,9 @@ async function main() {
     );
 
     const rounds = [];
+    // CPU of this process (all its threads) per MB landed: what the checks and the upload cost.
     const land = async (from, expected) => {
+      const cpu = process.cpuUsage();
       const t = performance.now();
       const summary = await ingestBatchOnce({
         client,
@@ -166,10 +168,12 @@ async function main() {
         parallel,
       });
       const seconds = (performance.now() - t) / 1000;
+      const used = process.cpuUsage(cpu);
+      const cpuMs = (used.user + used.system) / 1000;
       if (summary.landed !== expected || summary.failed)
         throw new Error(`landed ${summary.landed} of ${expected}, ${summary.failed} failed`);
       await client.delete(lake, { recursive: true }); // the next round lands again
-      return { seconds, rows: summary.rowsLanded };
+      return { seconds, rows: summary.rowsLanded, cpuMs };
     };
     for (let round = 0; round < roundsWanted; round++) {
       await client.mkdirs(`${lake}/curl`);
@@ -187,9 +191,11 @@ async function main() {
         drift: driftBytes / 1e6 / drift.seconds,
         rows: declared.rows,
         driftRows: drift.rows,
+        cpu: declared.cpuMs / mb,
+        driftCpu: drift.cpuMs / (driftBytes / 1e6),
       });
       console.log(
-        `  round ${round + 1}: curl ${(mb / curlS).toFixed(1)}, declared order ${(mb / declared.seconds).toFixed(1)}, drifted ${(driftBytes / 1e6 / drift.seconds).toFixed(1)} MB/s`,
+        `  round ${round + 1}: curl ${(mb / curlS).toFixed(1)}, declared order ${(mb / declared.seconds).toFixed(1)} (${((curlS / declared.seconds) * 100).toFixed(0)}%), drifted ${(driftBytes / 1e6 / drift.seconds).toFixed(1)} MB/s; qdbt CPU ${(declared.cpuMs / mb).toFixed(2)} / ${(drift.cpuMs / (driftBytes / 1e6)).toFixed(2)} ms per MB`,
       );
     }
     const median = (k) => {
@@ -202,10 +208,10 @@ async function main() {
     console.log(`medians of ${rounds.length} rounds:`);
     console.log(`  curl two-step PUT (baseline):        ${curl.toFixed(1)} MB/s`);
     console.log(
-      `  qdbt ingest batch (declared order):  ${qdbt.toFixed(1)} MB/s  (${rounds[0].rows} rows checked, landed unchanged)  = ${((qdbt / curl) * 100).toFixed(0)}% of curl (goal >= 80%)`,
+      `  qdbt ingest batch (declared order):  ${qdbt.toFixed(1)} MB/s  (${rounds[0].rows} rows checked, landed unchanged)  = ${((qdbt / curl) * 100).toFixed(0)}% of curl (goal >= 80%), CPU ${median('cpu').toFixed(2)} ms/MB`,
     );
     console.log(
-      `  qdbt ingest batch (drifted header):  ${drift.toFixed(1)} MB/s  (${rounds[0].driftRows} rows reordered + original kept for audit: twice the bytes written)  = ${((drift / curl) * 100).toFixed(0)}% of curl`,
+      `  qdbt ingest batch (drifted header):  ${drift.toFixed(1)} MB/s  (${rounds[0].driftRows} rows reordered + original kept for audit: twice the bytes written)  = ${((drift / curl) * 100).toFixed(0)}% of curl, CPU ${median('driftCpu').toFixed(2)} ms/MB`,
     );
   } finally {
     await client.delete(lake, { recursive: true }).catch(() => undefined);
