@@ -70,6 +70,7 @@ export function genericTestName(
   definition: TestDefinition,
   targetName: string,
   kwargs: Record<string, unknown>,
+  onSource = false,
 ): string {
   const flat: string[] = [];
   for (const key of Object.keys(kwargs).sort()) {
@@ -78,9 +79,10 @@ export function genericTestName(
     const parts = isPlainObject(value) ? Object.values(value) : Array.isArray(value) ? value : [value];
     for (const part of parts) flat.push(String(part).replace(/[^0-9a-zA-Z_]+/g, '_'));
   }
-  const prefix = definition.namespace
-    ? `${definition.namespace}_${definition.testName}`
-    : definition.testName;
+  // dbt names a source's tests `source_<test>_<source>_<table>...`.
+  const prefix =
+    (onSource ? 'source_' : '') +
+    (definition.namespace ? `${definition.namespace}_${definition.testName}` : definition.testName);
   const full = `${prefix}_${targetName}${flat.length ? `_${flat.join('__')}` : ''}`;
   if (full.length < 64) return full;
   const digest = createHash('md5').update(full).digest('hex');

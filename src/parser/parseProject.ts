@@ -597,7 +597,8 @@ class ProjectParser {
   ): void {
     const kwargs: Record<string, unknown> = { ...definition.kwargs };
     if (column !== null) kwargs.column_name = column;
-    const name = definition.name ?? genericTestName(definition, targetName, kwargs);
+    const name =
+      definition.name ?? genericTestName(definition, targetName, kwargs, targetId.startsWith('source.'));
     const hash = createHash('md5')
       .update(`${targetId}|${name}|${JSON.stringify(kwargs)}`)
       .digest('hex')

@@ -119,6 +119,25 @@ models:
     expect(rel.depends_on.nodes).toEqual(['model.fixture.customers', 'model.fixture.orders']);
     expect(rel.compiled_code).toContain('from `analytics`.`customers`');
   });
+
+  it("names a source's generic tests as dbt does, with a source_ prefix", () => {
+    const manifest = compileFixture({
+      'models/sources.yml': `version: 2
+sources:
+  - name: shop
+    tables:
+      - name: orders
+        columns:
+          - name: order_id
+            data_tests: [not_null, unique]
+`,
+    });
+    const names = Object.values(manifest.nodes)
+      .filter((n) => n.resource_type === 'test')
+      .map((t) => t.name)
+      .sort();
+    expect(names).toEqual(['source_not_null_shop_orders_order_id', 'source_unique_shop_orders_order_id']);
+  });
 });
 
 describe('project errors', () => {

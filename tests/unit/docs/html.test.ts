@@ -39,7 +39,7 @@ describe('index.html', () => {
       'model models/staging stg_accounts',
       'model models/staging stg_orders',
       'test models/marts not_null_fct_orders_order_id',
-      'test models/staging not_null_shop_orders_order_id',
+      'test models/staging source_not_null_shop_orders_order_id',
       'test models/marts unique_fct_orders_order_id',
       'source sources/crm crm.accounts',
       'source sources/shop shop.customers',

@@ -66,7 +66,7 @@ describe('the docs data model', () => {
         'landing.fixture.shop.orders -> source.fixture.shop.orders',
         'landing.fixture.shop.customers -> source.fixture.shop.customers',
         'source.fixture.shop.orders -> model.fixture.stg_orders',
-        'source.fixture.shop.orders -> test.fixture.not_null_shop_orders_order_id.b9b6988f7b',
+        'source.fixture.shop.orders -> test.fixture.source_not_null_shop_orders_order_id.a177d3503e',
         'source.fixture.crm.accounts -> model.fixture.stg_accounts',
         'model.fixture.stg_orders -> model.fixture.fct_orders',
         `model.fixture.fct_orders -> ${NOT_NULL}`,
@@ -139,7 +139,11 @@ describe('the docs data model', () => {
       'model.fixture.stg_orders',
     ]);
     expect(select(data, ORDERS, 0, 1)).toEqual(
-      [ORDERS, 'model.fixture.stg_orders', 'test.fixture.not_null_shop_orders_order_id.b9b6988f7b'].sort(),
+      [
+        ORDERS,
+        'model.fixture.stg_orders',
+        'test.fixture.source_not_null_shop_orders_order_id.a177d3503e',
+      ].sort(),
     );
     expect(select(data, ORDERS, 0, Infinity, (kind) => kind !== 'test')).toEqual([
       'model.fixture.fct_orders',
