@@ -72,8 +72,8 @@ export class CompiledFileWriter {
   private readonly worker: Worker;
   private readonly done: Promise<number>;
 
-  constructor(private readonly projectDir: string) {
-    this.worker = new Worker(WRITER_SOURCE, { eval: true });
+  constructor(projectDir: string) {
+    this.worker = new Worker(WRITER_SOURCE, { eval: true, workerData: { projectDir } });
     this.done = new Promise<number>((resolve, reject) => {
       this.worker.once('message', (message: { written?: number; error?: string }) =>
         message.error
@@ -85,12 +85,16 @@ export class CompiledFileWriter {
   }
 
   enqueue(nodes: GraphNode[]): void {
-    const batch: Array<[string, string]> = [];
+    // One string per batch: copying it to the worker costs far less than cloning thousands of pairs.
+    const parts: string[] = [];
+    let separatorFree = true;
     for (const node of nodes) {
-      if (node.compiled_path && node.compiled_code !== undefined)
-        batch.push([join(this.projectDir, node.compiled_path), node.compiled_code]);
+      if (node.compiled_path && node.compiled_code !== undefined) {
+        parts.push(node.compiled_path, node.compiled_code);
+        if (node.compiled_code.includes(SEPARATOR)) separatorFree = false;
+      }
     }
-    if (batch.length) this.worker.postMessage(batch);
+    if (parts.length) this.worker.postMessage(separatorFree ? parts.join(SEPARATOR) : parts);
   }
 
   /** Finish writing; returns how many files changed. */
@@ -104,10 +108,13 @@ export class CompiledFileWriter {
   }
 }
 
+/** Between paths and SQL in a batch: NUL cannot occur in a path (SQL holding one is sent as a list). */
+const SEPARATOR = '\0';
+
 const WRITER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
 const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
-const { dirname } = require('node:path');
+const { dirname, join } = require('node:path');
 const made = new Set();
 // Folders this run created: no file can be there yet, so nothing to compare against.
 const fresh = new Set();
@@ -115,7 +122,10 @@ let written = 0;
 parentPort.on('message', (batch) => {
   if (batch === null) return parentPort.postMessage({ written });
   try {
-    for (const [path, text] of batch) {
+    const parts = typeof batch === 'string' ? batch.split('\\0') : batch;
+    for (let i = 0; i + 1 < parts.length; i += 2) {
+      const path = join(workerData.projectDir, parts[i]);
+      const text = parts[i + 1];
       const dir = dirname(path);
       if (!made.has(dir)) {
         if (mkdirSync(dir, { recursive: true }) !== undefined) fresh.add(dir);
