@@ -1,7 +1,7 @@
 /**
  * Compaction against the running stack: small landed files merged, rows kept, swap by SET LOCATION;
- * batch CSV files, and the gzip JSON lines `qdbt ingest stream` lands (then late events for a
- * compacted hour, which must show up once).
+ * batch CSV files, the gzip JSON lines `qdbt ingest stream` lands (then late events for a
+ * compacted hour, which must show up once), and the Parquet files of a `file_format: parquet` stream.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +22,9 @@ import { parsePartitionPath } from '../../src/ingest/register/ddl.js';
 import type { HiveTarget } from '../../src/config/types.js';
 import { partitionLocation, partitionPath, type PartitionValues } from '../../src/ingest/register/index.js';
 import { SampleGenerator } from '../../src/ingest/stream/sample.js';
+import { parquetRowCount } from '../../src/ingest/stream/parquet.js';
+import { byCells } from '../helpers/engines.js';
+import { parquetStreamProject, typedColumnsSql, typedEvents } from '../helpers/parquetStream.js';
 
 const stack = inject('stack');
 const lakeRoot = `/qdbt-it/batch-compact-${process.pid}`;
@@ -191,9 +194,9 @@ interface Figures {
 }
 
 /** Per event hour: rows, distinct event ids and a checksum of the ids, read through HiveServer2. */
-async function streamFigures(): Promise<Map<string, Figures>> {
+async function streamFigures(schema = streamDb): Promise<Map<string, Figures>> {
   const result = await adapter.execute(
-    `SELECT dt, hr, count(*), count(DISTINCT event_id), sum(crc32(event_id)) FROM ${streamDb}.events GROUP BY dt, hr`,
+    `SELECT dt, hr, count(*), count(DISTINCT event_id), sum(crc32(event_id)) FROM ${schema}.events GROUP BY dt, hr`,
   );
   return new Map(
     result.rows.map((r) => [
@@ -210,8 +213,8 @@ function total(figures: Map<string, Figures>): number {
 }
 
 /** Data files in the partition's current location. */
-async function dataFiles(partition: PartitionValues): Promise<string[]> {
-  const location = await partitionLocation(adapter, streamDeclaration, partition);
+async function dataFiles(partition: PartitionValues, of = streamDeclaration): Promise<string[]> {
+  const location = await partitionLocation(adapter, of, partition);
   const path = location!.replace(/^[a-z]+:\/\/[^/]*/i, '');
   return (await client.list(path))
     .filter((f) => f.type === 'FILE' && !/^[_.]/.test(f.pathSuffix))
@@ -322,5 +325,126 @@ describe('qdbt compact on what qdbt ingest stream lands', () => {
     expect(redone).toMatchObject({ status: 'compacted', rows: withLate.get(lateKey)!.rows });
     expect(await dataFiles(late)).toHaveLength(1);
     expect(await streamFigures()).toEqual(withLate);
+  });
+});
+
+describe('qdbt compact on the Parquet files of a file_format: parquet stream', () => {
+  const topic = `qdbt-it-compact-pq-${runId}`;
+  const lake = `/qdbt-it/compact-pq-${runId}`;
+  const schema = `qdbt_it_compact_pq_${runId}`;
+  const project = parquetStreamProject(stack.hiveUrl.port, schema);
+  const common = [
+    '--project-dir',
+    project.dir,
+    '--source',
+    'app.events',
+    '--lake-path',
+    lake,
+    '--staging-schema',
+    schema,
+  ];
+
+  afterAll(async () => {
+    await adapter?.execute(`DROP DATABASE IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+    await client.delete(lake, { recursive: true }).catch(() => undefined);
+    const kafka = new Kafka({
+      clientId: 'qdbt-it',
+      brokers: [stack.kafkaBroker],
+      logLevel: logLevel.NOTHING,
+    });
+    const admin = kafka.admin();
+    await admin
+      .connect()
+      .then(() => admin.deleteTopics({ topics: [topic] }))
+      .catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+    project.cleanup();
+  });
+
+  it('merges them into Parquet files: same rows and typed values, fewer files', async () => {
+    const found = findDeclaration(
+      landingDeclarations(loadProject({ projectDir: project.dir }).parsed.manifest, { lakeRoot }),
+      'app.events',
+    );
+    const declaration = { ...found, lakePath: lake, stagingTable: { schema, name: 'events' } };
+    await qdbt([
+      'ingest',
+      'produce-sample',
+      '--topic',
+      topic,
+      '--count',
+      '4000',
+      '--rate',
+      '0',
+      '--malformed',
+      '0.02',
+      '--partitions',
+      '3',
+      '--seed',
+      '12',
+      '--spread-hours',
+      '3',
+      '--brokers',
+      stack.kafkaBroker,
+    ]);
+    // Typed values in an hour that is over, spread over many small files.
+    const typed = typedEvents(41, 300, Math.floor(Date.now() / 3_600_000 - 2) * 3_600_000);
+    const kafka = new Kafka({
+      clientId: 'qdbt-it',
+      brokers: [stack.kafkaBroker],
+      logLevel: logLevel.NOTHING,
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    for (let i = 0; i < typed.length; i += 50)
+      await producer.send({ topic, messages: typed.slice(i, i + 50).map((e) => ({ value: e.value })) });
+    await producer.disconnect();
+    await qdbt([
+      'ingest',
+      'stream',
+      ...common,
+      '--topic',
+      topic,
+      '--group',
+      `${topic}-g`,
+      '--brokers',
+      stack.kafkaBroker,
+      '--roll-records',
+      '150',
+      '--roll-seconds',
+      '1',
+      '--stop-when-idle',
+      '5',
+    ]);
+    const typedSql = typedColumnsSql(`${schema}.events`, 41);
+    const byId = (a: unknown[], b: unknown[]) => byCells([a[0]], [b[0]]);
+    const typedRows = async () => [...(await adapter.execute(typedSql)).rows].sort(byId);
+    expect(await typedRows()).toEqual(typed.map((e) => e.expected).sort(byId));
+    const before = await streamFigures(schema);
+    expect(total(before)).toBeGreaterThan(3500);
+    const filesBefore = new Map<string, number>();
+    for (const key of before.keys()) {
+      const files = await dataFiles(parsePartitionPath(key), declaration);
+      expect(files.every((f) => f.endsWith('.parquet'))).toBe(true);
+      filesBefore.set(key, files.length);
+    }
+
+    const lines = await qdbt(['compact', ...common, '--late-ms', '0']);
+    const results = lines.filter((l) => l.name === 'compaction_result').map((l) => l.data!);
+    const compacted = results.filter((r) => r.status === 'compacted');
+    expect(compacted.length).toBeGreaterThanOrEqual(2);
+    for (const r of results) if (r.status !== 'compacted') expect(r.status).toBe('open');
+    expect(await streamFigures(schema)).toEqual(before);
+    expect(await typedRows()).toEqual(typed.map((e) => e.expected).sort(byId));
+    for (const r of compacted) {
+      const key = partitionPath(r.partition as PartitionValues);
+      expect(filesBefore.get(key)!).toBeGreaterThan(3);
+      expect(r.rows).toBe(before.get(key)!.rows);
+      const files = await dataFiles(r.partition as PartitionValues, declaration);
+      expect(files).toHaveLength(1);
+      expect(files[0]).toMatch(/\/_compacted\/.*\/part-00000\.parquet$/);
+      expect(parquetRowCount(await client.read(files[0]!))).toBe(r.rows);
+      expect((await client.list(`${lake}/${key}`)).map((f) => f.pathSuffix)).toEqual(['_qdbt_moved']);
+    }
   });
 });

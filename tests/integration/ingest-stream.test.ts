@@ -21,6 +21,10 @@ import { findDeclaration, landingDeclarations } from '../../src/ingest/landing/d
 import { loadProject } from '../../src/project/loadProject.js';
 import { layoutOf } from '../../src/local/layout.js';
 import { launch, stopProcess } from '../../src/local/processes.js';
+import { parquetRowCount } from '../../src/ingest/stream/parquet.js';
+import { parseDataFileName } from '../../src/ingest/stream/paths.js';
+import { byCells } from '../helpers/engines.js';
+import { parquetStreamProject, typedColumnsSql, typedEvents } from '../helpers/parquetStream.js';
 import { prepare } from '../../src/local/servers.js';
 import { loadLocalSettings, type LocalSettings } from '../../src/local/settings.js';
 
@@ -30,6 +34,7 @@ const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
 const schemas: string[] = [];
 const topics: string[] = [];
 const lakes: string[] = [];
+const cleanups: Array<() => void> = [];
 let adapter: Adapter | null = null;
 
 interface LogLine {
@@ -265,6 +270,7 @@ afterAll(async () => {
   await admin.deleteTopics({ topics }).catch(() => undefined);
   await admin.disconnect();
   hdfs.close();
+  for (const cleanup of cleanups) cleanup();
 });
 
 describe('qdbt ingest stream', () => {
@@ -517,5 +523,78 @@ describe('qdbt ingest stream', () => {
     expect(new Set(seen).size).toBe(good.size);
     expect(seen.every((n) => good.has(n))).toBe(true);
     assertDeadLetters(await deadLetters(lake), malformed, topic);
+  });
+
+  it('file_format: parquet lands Parquet files Hive reads with exact types, exactly once across a SIGKILL', async () => {
+    const topic = `qdbt-it-stream-${runId}-parquet`;
+    const lake = `/qdbt-it/stream-${runId}-parquet`;
+    const schema = `qdbt_it_stream_${runId}_parquet`;
+    schemas.push(schema);
+    topics.push(topic);
+    lakes.push(lake);
+    const project = parquetStreamProject(stack.hiveUrl.port, schema);
+    cleanups.push(project.cleanup);
+    const args = ['--project-dir', project.dir];
+    const good = new Set<number>();
+    let malformed = await produce(topic, 12_000, 31, good);
+    // Events that fill the typed columns, in the hour before the current one.
+    const typed = typedEvents(39, 120, Math.floor(Date.now() / 3_600_000 - 1) * 3_600_000);
+    const kafka = new Kafka({
+      clientId: 'qdbt-it',
+      brokers: [stack.kafkaBroker],
+      logLevel: logLevel.NOTHING,
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: typed.map((e) => ({ value: e.value })) });
+    await producer.disconnect();
+    typed.forEach((_, n) => good.add(39_000_000 + n));
+
+    // Killed right after its first ranges landed, while others are being written.
+    const first = new Ingestor(topic, lake, schema, args);
+    await first.waitFor((l) => l.name === 'stream_range_landed');
+    await sleep(150);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    malformed += await produce(topic, 8_000, 32, good);
+    const second = new Ingestor(topic, lake, schema, [...args, '--stop-when-idle', '6']);
+    expect(await second.exit()).toBe(0);
+    expect(first.landed).toBeGreaterThan(0);
+    expect(second.landed).toBeGreaterThan(0);
+    expect(second.lines.some((l) => l.name === 'stream_partition_ready' && Number(l.data.resume) > 0)).toBe(
+      true,
+    );
+
+    // Every data file is Parquet, named by its range, and its rows add up to the good events.
+    let rowsInFiles = 0;
+    const walk = async (dir: string): Promise<void> => {
+      for (const entry of await hdfs.list(dir)) {
+        const path = `${dir}/${entry.pathSuffix}`;
+        if (entry.type === 'DIRECTORY') {
+          if (/^(dt|hr)=/.test(entry.pathSuffix)) await walk(path);
+          continue;
+        }
+        expect(entry.pathSuffix).toMatch(/\.parquet$/);
+        expect(parseDataFileName(entry.pathSuffix)).toMatchObject({ topic });
+        const data = await hdfs.read(path);
+        expect(data.subarray(0, 4).toString()).toBe('PAR1');
+        rowsInFiles += parquetRowCount(data);
+      }
+    };
+    await walk(lake);
+    expect(rowsInFiles).toBe(good.size);
+
+    // The staging table is Parquet, and returns exactly the good events, typed values exact.
+    const formatted = await query(`DESCRIBE FORMATTED \`${schema}\`.\`events\``);
+    expect(JSON.stringify(formatted.rows)).toContain('MapredParquetInputFormat');
+    const figures = await tableFigures(schema);
+    expect(figures.rows).toBe(good.size);
+    expect(figures.distinct).toBe(good.size);
+    expect(figures.sum).toBe(expectedSum(good));
+    const rows = (await query(typedColumnsSql(`\`${schema}\`.\`events\``, 39))).rows;
+    const byId = (a: unknown[], b: unknown[]) => byCells([a[0]], [b[0]]);
+    expect([...rows].sort(byId)).toEqual(typed.map((e) => e.expected).sort(byId));
+    assertDeadLetters(await deadLetters(lake), malformed, topic);
+    expect(await hdfs.list(`${lake}/_qdbt_stream/tmp`).catch(() => [])).toEqual([]);
   });
 });

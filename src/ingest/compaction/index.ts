@@ -14,6 +14,10 @@
  * gzip-compressed (`part-NNNNN.jsonl.gz`, Hive picks the codec by extension) when every input was;
  * mixed inputs give plain output. Other codecs are left alone.
  *
+ * Parquet (`file_format: parquet`): each bin's files are read (parquet-wasm), concatenated and
+ * written as one `part-NNNNN.parquet`, rows counted by decoding the output read back from HDFS.
+ * Files with different columns (the declaration changed between them) leave the partition alone.
+ *
  * Late writers (the stream ingestor lands late events into closed hours): after the swap a
  * `_qdbt_moved` marker in the old folder names the new one (moved.ts). Files that arrived in the
  * old folder while compaction ran are moved into the new one, and a writer that still holds the
@@ -33,6 +37,7 @@ import { partitionLocation, setPartitionLocation, type RegisterAdapter } from '.
 import { streamPaths } from '../stream/paths.js';
 import { parseMarkerBody } from '../stream/recovery.js';
 import { MOVED_MARKER, movedMarkerBody } from './moved.js';
+import { countParquetRows, mergeParquet } from './parquet.js';
 
 export interface CompactOptions {
   client: WebHdfsClient;
@@ -161,8 +166,18 @@ export function outputCompression(names: string[]): 'gzip' | 'none' {
   return names.length > 0 && names.every((n) => inputCodec(n) === 'gzip') ? 'gzip' : 'none';
 }
 
-export function outputName(index: number, format: LandingDeclaration['format'], gzip: boolean): string {
-  return `part-${String(index).padStart(5, '0')}.${format === 'csv' ? 'csv' : 'jsonl'}${gzip ? '.gz' : ''}`;
+export function outputName(
+  index: number,
+  format: LandingDeclaration['format'] | 'parquet',
+  gzip: boolean,
+): string {
+  const extension = format === 'parquet' ? 'parquet' : format === 'csv' ? 'csv' : 'jsonl';
+  return `part-${String(index).padStart(5, '0')}.${extension}${gzip && format !== 'parquet' ? '.gz' : ''}`;
+}
+
+/** A Parquet landing's partition holds only `.parquet` data files; the first other one, if any. */
+export function notParquet(names: string[]): string | null {
+  return names.find((n) => !/\.parquet$/i.test(n)) ?? null;
 }
 
 /** Counts lines in a stream of text chunks (a last line without newline counts). */
@@ -300,6 +315,14 @@ export async function compact(options: CompactOptions): Promise<PartitionCompact
       result.reason = `compression of ${unsupported.pathSuffix} not supported`;
       continue;
     }
+    const parquet = declaration.fileFormat === 'parquet';
+    const stray = parquet ? notParquet(files.map((f) => f.pathSuffix)) : null;
+    if (stray) {
+      result.filesAfter = files.length;
+      result.bytesAfter = result.bytesBefore;
+      result.reason = `${stray} is not a Parquet file (file_format: parquet); move it out to compact`;
+      continue;
+    }
     const bins = planBins(files, target);
     if (bins.length >= files.length) {
       result.filesAfter = files.length;
@@ -314,12 +337,28 @@ export async function compact(options: CompactOptions): Promise<PartitionCompact
     }
     const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
     const gen = `${generations}/g${stamp}`;
-    const gzipOut = outputCompression(files.map((f) => f.pathSuffix)) === 'gzip';
+    const gzipOut = !parquet && outputCompression(files.map((f) => f.pathSuffix)) === 'gzip';
     let rowsIn = 0;
     const outputs: string[] = [];
+    let mismatch: string | null = null;
     for (const [b, bin] of bins.entries()) {
-      const name = outputName(b, declaration.format, gzipOut);
+      const name = outputName(b, parquet ? 'parquet' : declaration.format, gzipOut);
       const tmp = `${gen}/.${name}.tmp`;
+      if (parquet) {
+        const merged = await mergeParquet(
+          client,
+          bin.map((f) => `${current}/${f.pathSuffix}`),
+        );
+        if ('mismatch' in merged) {
+          mismatch = merged.mismatch;
+          break;
+        }
+        rowsIn += merged.rows;
+        await client.create(tmp, merged.data);
+        await client.rename(tmp, `${gen}/${name}`);
+        outputs.push(name);
+        continue;
+      }
       let headerWritten = false;
       const body = async function* (): AsyncGenerator<Buffer> {
         for (const f of bin) {
@@ -358,12 +397,22 @@ export async function compact(options: CompactOptions): Promise<PartitionCompact
       await client.rename(tmp, `${gen}/${name}`);
       outputs.push(name);
     }
-    // Rows read back from HDFS (decompressed) must equal the rows read from the inputs.
+    if (mismatch) {
+      await client.delete(gen, { recursive: true });
+      result.filesAfter = files.length;
+      result.bytesAfter = result.bytesBefore;
+      result.reason = mismatch;
+      continue;
+    }
+    // Rows read back from HDFS (decompressed, or Parquet decoded) must equal the rows read from the inputs.
     let rowsOut = 0;
     let bytesOut = 0;
     for (const name of outputs) {
-      rowsOut += (await countLines(client, `${gen}/${name}`)) - (header ? 1 : 0);
-      bytesOut += (await client.status(`${gen}/${name}`))?.length ?? 0;
+      const path = `${gen}/${name}`;
+      rowsOut += parquet
+        ? await countParquetRows(client, path)
+        : (await countLines(client, path)) - (header ? 1 : 0);
+      bytesOut += (await client.status(path))?.length ?? 0;
     }
     if (rowsOut !== rowsIn) {
       await client.delete(gen, { recursive: true });
@@ -402,7 +451,7 @@ export async function compact(options: CompactOptions): Promise<PartitionCompact
     emit({
       name: 'partition_compacted',
       level: 'info',
-      message: `${declaration.sourceName}.${declaration.tableName} ${key}: ${files.length} files -> ${outputs.length}${gzipOut ? ' (gzip)' : ''}, ${rowsIn} rows (checked), now at ${gen}${lateMoved ? `; ${lateMoved} files that arrived meanwhile moved along` : ''}`,
+      message: `${declaration.sourceName}.${declaration.tableName} ${key}: ${files.length} files -> ${outputs.length}${gzipOut ? ' (gzip)' : parquet ? ' (Parquet)' : ''}, ${rowsIn} rows (checked), now at ${gen}${lateMoved ? `; ${lateMoved} files that arrived meanwhile moved along` : ''}`,
     });
   }
   return results;

@@ -4,6 +4,7 @@ import {
   inputCodec,
   isClosed,
   LineCounter,
+  notParquet,
   outputCompression,
   outputName,
   parseSize,
@@ -11,6 +12,9 @@ import {
   selectInputs,
 } from '../../../src/ingest/compaction/index.js';
 import { followMoves, movedMarkerBody, parseMovedMarker } from '../../../src/ingest/compaction/moved.js';
+import { countParquetRows, mergeParquet } from '../../../src/ingest/compaction/parquet.js';
+import { compileEventSchema, validateEventValues } from '../../../src/ingest/stream/events.js';
+import { ParquetRows, parquetColumn, readParquetTable } from '../../../src/ingest/stream/parquet.js';
 import { mayBeCompacted } from '../../../src/ingest/stream/lake.js';
 import { eventsDeclaration } from './stream/declaration.js';
 
@@ -55,6 +59,12 @@ describe('compaction inputs', () => {
     expect(outputName(3, 'json', true)).toBe('part-00003.jsonl.gz');
     expect(outputName(0, 'json', false)).toBe('part-00000.jsonl');
     expect(outputName(12, 'csv', false)).toBe('part-00012.csv');
+    expect(outputName(1, 'parquet', true)).toBe('part-00001.parquet');
+  });
+
+  it('a Parquet landing merges only Parquet files', () => {
+    expect(notParquet(['a.parquet', 'b.PARQUET'])).toBeNull();
+    expect(notParquet(['a.parquet', 'b.jsonl.gz'])).toBe('b.jsonl.gz');
   });
 
   it('counts lines across chunks, a last line without newline included', () => {
@@ -114,5 +124,43 @@ describe('moved markers', () => {
     files.set('/l/_compacted/dt=x/hr=1/g2/_qdbt_moved', movedMarkerBody('/l/dt=x/hr=1'));
     expect(await followMoves(client, '/l/dt=x/hr=1')).toHaveLength(3);
     expect(parseMovedMarker('nonsense')).toBeNull();
+  });
+});
+
+describe('merging Parquet files', () => {
+  const declaration = eventsDeclaration();
+  const schema = compileEventSchema(declaration);
+  const parquetFile = (ids: number[], columns = declaration.columns): Buffer => {
+    const rows = new ParquetRows(columns.map(parquetColumn));
+    for (const id of ids) {
+      const event = { event_id: `e${id}`, event_type: 'purchase', timestamp: id, amount: `${id}.25` };
+      const result = validateEventValues(schema, JSON.stringify(event), 0);
+      if (!result.ok) throw new Error(result.reason);
+      rows.add(result.values.slice(0, columns.length));
+    }
+    return rows.toBuffer();
+  };
+  const files = new Map<string, Buffer>();
+  const client = { read: async (path: string) => files.get(path)! };
+
+  it('concatenates the rows of every file, in order, into one Parquet file', async () => {
+    files.set('/p/a.parquet', parquetFile([1, 2, 3]));
+    files.set('/p/b.parquet', parquetFile([4, 5]));
+    const merged = await mergeParquet(client, ['/p/a.parquet', '/p/b.parquet']);
+    if ('mismatch' in merged) throw new Error(merged.mismatch);
+    expect(merged.rows).toBe(5);
+    const table = readParquetTable(merged.data);
+    expect(table.getChild('event_id')!.toArray()).toEqual(['e1', 'e2', 'e3', 'e4', 'e5']);
+    expect(String(table.getChild('amount')!.type)).toBe('Decimal[6e+2]');
+    files.set('/p/merged.parquet', merged.data);
+    expect(await countParquetRows(client, '/p/merged.parquet')).toBe(5);
+  });
+
+  it('leaves files with other columns unmerged, saying which', async () => {
+    files.set('/p/c.parquet', parquetFile([6], declaration.columns.slice(0, 3)));
+    const merged = await mergeParquet(client, ['/p/a.parquet', '/p/c.parquet']);
+    expect(merged).toEqual({
+      mismatch: expect.stringMatching(/^c\.parquet has other columns .* than a\.parquet/),
+    });
   });
 });
