@@ -23,7 +23,13 @@ import { layoutOf } from '../../src/local/layout.js';
 import { launch, stopProcess } from '../../src/local/processes.js';
 import { parquetRowCount } from '../../src/ingest/stream/parquet.js';
 import { parseDataFileName } from '../../src/ingest/stream/paths.js';
-import { byCells } from '../helpers/engines.js';
+import { byCells, target, up } from '../helpers/engines.js';
+import {
+  ensureStagingTable,
+  parsePartitionPath,
+  registerPartition,
+} from '../../src/ingest/register/index.js';
+import type { LandingDeclaration } from '../../src/ingest/landing/types.js';
 import { parquetStreamProject, typedColumnsSql, typedEvents } from '../helpers/parquetStream.js';
 import { prepare } from '../../src/local/servers.js';
 import { loadLocalSettings, type LocalSettings } from '../../src/local/settings.js';
@@ -35,6 +41,12 @@ const schemas: string[] = [];
 const topics: string[] = [];
 const lakes: string[] = [];
 const cleanups: Array<() => void> = [];
+/** What the Parquet test landed, for the Spark check after it. */
+let parquetLanded: {
+  declaration: LandingDeclaration;
+  typed: ReturnType<typeof typedEvents>;
+  good: number;
+} | null = null;
 let adapter: Adapter | null = null;
 
 interface LogLine {
@@ -596,5 +608,48 @@ describe('qdbt ingest stream', () => {
     expect([...rows].sort(byId)).toEqual(typed.map((e) => e.expected).sort(byId));
     assertDeadLetters(await deadLetters(lake), malformed, topic);
     expect(await hdfs.list(`${lake}/_qdbt_stream/tmp`).catch(() => [])).toEqual([]);
+
+    // The same table declared as JSON lines is refused, not read with the wrong SerDe.
+    const found = findDeclaration(
+      landingDeclarations(loadProject({ projectDir: project.dir }).parsed.manifest, { lakeRoot: '/lake' }),
+      'app.events',
+    );
+    const declaration = { ...found, topic, lakePath: lake, stagingTable: { schema, name: 'events' } };
+    await expect(
+      ensureStagingTable(await hive(), { ...declaration, fileFormat: 'textfile' }),
+    ).rejects.toThrow(/is stored as Parquet, but 'file_format' is textfile/);
+    parquetLanded = { declaration, typed, good: good.size };
+  });
+
+  // Spark Thrift Server has a metastore of its own: the table is declared there, over the same files.
+  it.runIf(up.spark)('Spark reads the Parquet files with the same typed values', async () => {
+    expect(parquetLanded).not.toBeNull();
+    const { declaration, typed, good } = parquetLanded!;
+    const { schema } = declaration.stagingTable;
+    const spark = await createAdapter(target({ port: stack.sparkUrl.port }, 'default'), { threads: 1 });
+    try {
+      expect(await ensureStagingTable(spark, declaration)).toMatch(/USING parquet/);
+      for (const dt of await hdfs.list(declaration.lakePath))
+        if (dt.pathSuffix.startsWith('dt='))
+          for (const hr of await hdfs.list(`${declaration.lakePath}/${dt.pathSuffix}`)) {
+            const folder = `${dt.pathSuffix}/${hr.pathSuffix}`;
+            await registerPartition(
+              spark,
+              declaration,
+              parsePartitionPath(folder),
+              `${declaration.lakePath}/${folder}`,
+            );
+          }
+      const count = await spark.execute(
+        `SELECT count(*), count(DISTINCT event_id) FROM \`${schema}\`.\`events\``,
+      );
+      expect(count.rows[0]!.map(Number)).toEqual([good, good]);
+      const rows = (await spark.execute(typedColumnsSql(`\`${schema}\`.\`events\``, 39))).rows;
+      const byId = (a: unknown[], b: unknown[]) => byCells([a[0]], [b[0]]);
+      expect([...rows].sort(byId)).toEqual(typed.map((e) => e.expected).sort(byId));
+    } finally {
+      await spark.execute(`DROP DATABASE IF EXISTS \`${schema}\` CASCADE`).catch(() => undefined);
+      await spark.close();
+    }
   });
 });

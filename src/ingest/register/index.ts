@@ -4,6 +4,7 @@
  * and by compaction.
  */
 import type { Adapter } from '../../adapters/types.js';
+import { QdbtError } from '../../errors.js';
 import type { LandingDeclaration } from '../landing/types.js';
 import {
   addPartitionSql,
@@ -20,7 +21,24 @@ export * from './ddl.js';
 export type RegisterAdapter = Pick<Adapter, 'execute' | 'capabilities' | 'createSchemaIfMissing'> &
   Partial<Pick<Adapter, 'invalidate'>>;
 
-/** Creates the staging table's schema and the table itself when missing. Returns the DDL it ran. */
+/**
+ * Whether a table is stored as Parquet, from its `DESCRIBE FORMATTED` rows (Hive's InputFormat,
+ * Spark's Provider); null when the rows do not say.
+ */
+export function storedAsParquet(rows: unknown[][]): boolean | null {
+  for (const row of rows) {
+    const key = String(row[0] ?? '').trim();
+    if (key === 'InputFormat:' || key === 'InputFormat' || key === 'Provider')
+      return /parquet/i.test(String(row[1] ?? ''));
+  }
+  return null;
+}
+
+/**
+ * Creates the staging table's schema and the table itself when missing. Returns the DDL it ran.
+ * For a stream, an existing table stored otherwise than the declaration's file_format is an error:
+ * `IF NOT EXISTS` would keep it, and Hive would fail on every file landed from then on.
+ */
 export async function ensureStagingTable(
   adapter: RegisterAdapter,
   declaration: LandingDeclaration,
@@ -29,6 +47,20 @@ export async function ensureStagingTable(
   const sql = createStagingTableSql(declaration, adapter.capabilities);
   await adapter.execute(sql);
   adapter.invalidate?.(declaration.stagingTable.schema, declaration.stagingTable.name);
+  if (declaration.kind === 'stream') {
+    const described = await adapter.execute(`DESCRIBE FORMATTED ${tableName(declaration)}`);
+    const parquet = storedAsParquet(described.rows);
+    const wanted = declaration.fileFormat === 'parquet';
+    if (parquet !== null && parquet !== wanted)
+      throw new QdbtError(
+        'project',
+        `landing of source ${declaration.sourceName}.${declaration.tableName}: the staging table ${declaration.stagingTable.schema}.${declaration.stagingTable.name} is ${parquet ? 'stored as Parquet' : 'not stored as Parquet'}, but 'file_format' is ${declaration.fileFormat}`,
+        {
+          location: { file: declaration.file },
+          hint: 'A landed table keeps its file format: land into a new lake_path and staging table (identifier), or drop the table and move its old files away first.',
+        },
+      );
+  }
   return sql;
 }
 

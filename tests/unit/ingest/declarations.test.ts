@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { QdbtError, QdbtErrors } from '../../../src/errors.js';
 import { findDeclaration, landingDeclarations } from '../../../src/ingest/landing/declarations.js';
 import { createStagingTableSql, addPartitionSql } from '../../../src/ingest/register/ddl.js';
+import { storedAsParquet } from '../../../src/ingest/register/index.js';
 import { loadProject } from '../../../src/project/loadProject.js';
 import { writeFixture } from '../../helpers/fixtureProject.js';
 
@@ -224,6 +225,21 @@ describe('staging table DDL', () => {
       COMMENT 'landed by qdbt ingest (stream) from models/sources.yml'
       LOCATION '/lake/raw/raw/tx'"
     `);
+  });
+
+  it("tells a Parquet staging table from DESCRIBE FORMATTED (Hive's InputFormat, Spark's Provider)", () => {
+    const hiveRows = (format: string) => [
+      ['# Storage Information', null, null],
+      ['SerDe Library:      ', 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe', null],
+      ['InputFormat:        ', format, null],
+    ];
+    expect(storedAsParquet(hiveRows('org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat'))).toBe(
+      true,
+    );
+    expect(storedAsParquet(hiveRows('org.apache.hadoop.mapred.TextInputFormat'))).toBe(false);
+    expect(storedAsParquet([['Provider', 'json', '']])).toBe(false);
+    expect(storedAsParquet([['Provider', 'parquet', '']])).toBe(true);
+    expect(storedAsParquet([['col', 'string', '']])).toBeNull();
   });
 
   it('partitions', () => {
