@@ -106,8 +106,9 @@ export class LineBlocks {
       chunk = start.subarray(byteOrderMarks(start, start.length));
     }
     const first = chunk.indexOf(10);
+    // What is held is copied: the reader may reuse the chunk's buffer once its blocks were checked.
     if (first === -1) {
-      if (chunk.length) this.parts.push(chunk);
+      if (chunk.length) this.parts.push(Buffer.from(chunk));
       return [];
     }
     const blocks: Buffer[] = [];
@@ -120,7 +121,7 @@ export class LineBlocks {
     }
     const last = chunk.lastIndexOf(10);
     if (last >= from) blocks.push(chunk.subarray(from, last + 1));
-    if (last + 1 < chunk.length) this.parts.push(chunk.subarray(last + 1));
+    if (last + 1 < chunk.length) this.parts.push(Buffer.from(chunk.subarray(last + 1)));
     return blocks;
   }
 
@@ -136,12 +137,14 @@ export class LineBlocks {
 
 /**
  * A local file read in chunks of fresh buffers (they may be kept, and sent while the next one is
- * read: each read() starts the following one).
+ * read: each read() starts the following one), or of buffers given back with recycle(): a fresh
+ * 1 MiB buffer costs page faults and garbage collection, about 0.3 ms of CPU per MB in all.
  */
 export class ChunkReader {
   private handle: Promise<FileHandle>;
   private ahead: Promise<Buffer | null> | null = null;
   private done = false;
+  private readonly free: Buffer[] = [];
 
   constructor(
     path: string,
@@ -162,7 +165,7 @@ export class ChunkReader {
   private async readOne(): Promise<Buffer | null> {
     if (this.done) return null;
     const handle = await this.handle;
-    const buf = Buffer.allocUnsafe(this.chunkSize);
+    const buf = this.free.pop() ?? Buffer.allocUnsafe(this.chunkSize);
     const { bytesRead } = await handle.read(buf, 0, this.chunkSize, null);
     if (bytesRead === 0) {
       this.done = true;
@@ -171,8 +174,15 @@ export class ChunkReader {
     return bytesRead < this.chunkSize ? buf.subarray(0, bytesRead) : buf;
   }
 
+  /** Gives back a whole chunk that nothing refers to any longer, to be read into again. */
+  recycle(chunk: Buffer): void {
+    if (chunk.length === this.chunkSize && chunk.byteOffset === 0 && this.free.length < 16 && !this.done)
+      this.free.push(chunk);
+  }
+
   async close(): Promise<void> {
     this.done = true;
+    this.free.length = 0;
     await this.ahead?.catch(() => undefined);
     await (await this.handle.catch(() => null))?.close();
   }

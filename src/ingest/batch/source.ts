@@ -1,19 +1,25 @@
 /**
  * One read of a local CSV file feeding two consumers: the upload of its original bytes to HDFS and
  * the row checks. Each chunk is handed to the upload before its lines are checked, so the socket
- * has bytes to send while the checks run; the checks never wait for the upload except when its
- * buffer is full. Reading the file once instead of twice saved about 0.3 ms of CPU per MB, and the
- * chunks are sent as they were read (no copy).
+ * has bytes to send while the checks run; the checks never wait for the upload except when too
+ * many bytes are in flight. Reading the file once instead of twice saved about 0.3 ms of CPU per
+ * MB. Chunks are written straight into the request (no stream in between) and their buffers read
+ * into again once the socket took them and their lines were checked.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { once } from 'node:events';
 import { setImmediate } from 'node:timers/promises';
-import { PassThrough } from 'node:stream';
+import type { Writable } from 'node:stream';
 import type { WebHdfsClient } from '../hdfs/webhdfs.js';
 import { ChunkReader, LineBlocks, Utf8Validator } from './scan.js';
 
-/** Bytes queued for the upload before the reading waits for it. */
+/** Bytes handed to the upload and not yet taken by the socket, before the reading waits for it. */
 const UPLOAD_BUFFER = 4 << 20;
+
+/** A chunk is read into again once both the socket and the checks are done with it. */
+interface Held {
+  chunk: Buffer;
+  users: number;
+}
 
 export class CsvSource {
   private readonly reader: ChunkReader;
@@ -23,7 +29,12 @@ export class CsvSource {
   private early: Buffer[] = [];
   /** Blocks of lines read before blocks() was called. */
   private ready: Buffer[] = [];
-  private body: PassThrough | null = null;
+  private uploading = false;
+  /** The data step's request, once the NameNode named a DataNode; chunks wait in `queued` until then. */
+  private request: Writable | null = null;
+  private queued: [Buffer, Held | null][] = [];
+  private inFlight = 0;
+  private wake: (() => void) | null = null;
   private sending: Promise<void> | null = null;
   /** The whole file was read, checked as UTF-8, and handed to the upload. */
   private finished = false;
@@ -68,14 +79,40 @@ export class CsvSource {
 
   /** Starts sending the file's bytes to `path` (a CREATE): those read so far, then each chunk as it is read. */
   upload(client: WebHdfsClient, path: string): Promise<void> {
-    const body = new PassThrough({ highWaterMark: UPLOAD_BUFFER });
-    body.on('error', () => undefined); // reported by the request, which fails with it
-    for (const chunk of this.early) body.write(chunk);
+    this.uploading = true;
+    for (const chunk of this.early) this.send(chunk, null);
     this.early = [];
-    if (this.finished) body.end();
-    this.body = body;
-    this.sending = client.create(path, body);
+    this.sending = client.create(path, { writeTo: (request) => this.open(request) });
     return this.sending;
+  }
+
+  private open(request: Writable): void {
+    if (this.aborted) {
+      request.destroy(new Error('upload stopped: the file was not read to its end'));
+      return;
+    }
+    this.request = request;
+    for (const [chunk, held] of this.queued) this.write(chunk, held);
+    this.queued = [];
+    if (this.finished) request.end();
+  }
+
+  private send(chunk: Buffer, held: Held | null): void {
+    this.inFlight += chunk.length;
+    if (this.request) this.write(chunk, held);
+    else this.queued.push([chunk, held]);
+  }
+
+  private write(chunk: Buffer, held: Held | null): void {
+    this.request!.write(chunk, (error) => {
+      this.inFlight -= chunk.length;
+      if (held && !error) this.release(held);
+      if (this.inFlight <= UPLOAD_BUFFER) this.wake?.();
+    });
+  }
+
+  private release(held: Held): void {
+    if (--held.users === 0) this.reader.recycle(held.chunk);
   }
 
   /** The rest of the file as blocks of whole lines, starting with `first`; reading them feeds the upload. */
@@ -91,9 +128,14 @@ export class CsvSource {
           break;
         }
         this.take(chunk);
-        const flowing = this.body ? this.body.write(chunk) : true;
+        const held: Held = { chunk, users: this.uploading ? 2 : 1 };
+        if (this.uploading) this.send(chunk, held);
         yield* this.lines.push(chunk); // checked while the chunk goes out
-        if (!flowing) await Promise.race([once(this.body!, 'drain'), this.sending]);
+        this.release(held);
+        if (this.inFlight > UPLOAD_BUFFER) {
+          await Promise.race([new Promise<void>((resolve) => (this.wake = resolve)), this.sending]);
+          this.wake = null;
+        }
         // A read done ahead resolves at once: without a turn of the event loop here, one file's
         // checks would run to its end while the sockets of the others (and this one) wait.
         else await setImmediate();
@@ -109,7 +151,7 @@ export class CsvSource {
     if (this.finished) return;
     this.finished = true;
     this.aborted = true;
-    this.body?.destroy(new Error('upload stopped: the file was not read to its end'));
+    this.request?.destroy(new Error('upload stopped: the file was not read to its end'));
     this.reader.close().catch(() => undefined);
   }
 
@@ -122,7 +164,7 @@ export class CsvSource {
     this.utf8.finish();
     const last = this.lines.end();
     this.finished = true;
-    this.body?.end();
+    this.request?.end();
     return last;
   }
 }

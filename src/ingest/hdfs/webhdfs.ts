@@ -6,7 +6,7 @@
  * were written. node:http handles it. Redirects are followed by hand (two-step CREATE and OPEN).
  */
 import http from 'node:http';
-import { Readable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { QdbtError } from '../../errors.js';
 
 export interface WebHdfsOptions {
@@ -58,7 +58,20 @@ export interface FileStatus {
   blockSize: number;
 }
 
-export type WriteBody = Buffer | string | Readable | AsyncIterable<Buffer | string>;
+/**
+ * A body that writes itself into the request: `request.write(chunk, callback)` says when each chunk
+ * was handed to the socket, so a producer can reuse its buffers (no stream in between, no fresh
+ * allocation per chunk). It stops the upload with `request.destroy(error)`.
+ */
+export interface DirectBody {
+  writeTo(request: Writable): void;
+}
+
+export type WriteBody = Buffer | string | Readable | AsyncIterable<Buffer | string> | DirectBody;
+
+function isDirect(body: WriteBody): body is DirectBody {
+  return typeof (body as Partial<DirectBody>).writeTo === 'function';
+}
 
 /** An error WebHDFS reported as a RemoteException, or a transport failure (status 0). */
 export class WebHdfsError extends QdbtError {
@@ -356,6 +369,7 @@ export class WebHdfsClient {
       request.on('timeout', () => fail(new Error('timed out')));
       if (body === undefined) request.end();
       else if (Buffer.isBuffer(body) || typeof body === 'string') request.end(body);
+      else if (isDirect(body)) body.writeTo(request);
       else {
         const source = body instanceof Readable ? body : Readable.from(body);
         // A body stopped before its end (destroyed, with or without an error) fails the request

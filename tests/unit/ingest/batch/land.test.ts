@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { landFile, type LocalFile } from '../../../../src/ingest/batch/land.js';
 import type { WebHdfsClient, WriteBody } from '../../../../src/ingest/hdfs/webhdfs.js';
@@ -17,7 +19,17 @@ class MemoryHdfs {
     if (this.files.has(path) && !options.overwrite) throw new Error(`${path} exists`);
     const chunks: Buffer[] = [];
     if (typeof body === 'string' || Buffer.isBuffer(body)) chunks.push(Buffer.from(body));
-    else for await (const c of body) chunks.push(Buffer.from(c));
+    else if ('writeTo' in body) {
+      // Copied as written: the writer reads into its buffers again once a write's callback ran.
+      const request = new Writable({
+        write(c: Buffer, _encoding, callback) {
+          chunks.push(Buffer.from(c));
+          setImmediate(callback);
+        },
+      });
+      body.writeTo(request);
+      await finished(request);
+    } else for await (const c of body) chunks.push(Buffer.from(c));
     this.files.set(path, Buffer.concat(chunks));
   }
   async rename(from: string, to: string): Promise<boolean> {

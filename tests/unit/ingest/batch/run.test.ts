@@ -2,6 +2,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ingestBatchOnce, type BatchEvent } from '../../../../src/ingest/batch/run.js';
 import { WebHdfsError, type WebHdfsClient, type WriteBody } from '../../../../src/ingest/hdfs/webhdfs.js';
@@ -18,7 +20,17 @@ class MemoryHdfs {
   private async body(body: WriteBody): Promise<Buffer> {
     if (typeof body === 'string' || Buffer.isBuffer(body)) return Buffer.from(body);
     const chunks: Buffer[] = [];
-    for await (const c of body) chunks.push(Buffer.from(c));
+    if ('writeTo' in body) {
+      // Copied as written: the writer reads into its buffers again once a write's callback ran.
+      const request = new Writable({
+        write(c: Buffer, _encoding, callback) {
+          chunks.push(Buffer.from(c));
+          setImmediate(callback);
+        },
+      });
+      body.writeTo(request);
+      await finished(request);
+    } else for await (const c of body) chunks.push(Buffer.from(c));
     return Buffer.concat(chunks);
   }
   async create(path: string, body: WriteBody, options: { overwrite?: boolean } = {}): Promise<void> {
