@@ -6,9 +6,11 @@
 // ingests the topic end to end (consume, validate, route by event hour, write JSON lines files,
 // rename, commit markers, Kafka commits) and prints events/s. Hive registration is left out: it runs
 // once per new hour folder, not per event. Topic and lake folder are deleted afterwards.
+// Run directly, it ingests the same topic a second time as `file_format: parquet` (Parquet files).
 //
-//   node bench/ingestStream.mjs            (QDBT_BENCH_STREAM_EVENTS=600000 by default)
-//   bench/ingest.mjs imports benchStream() and runs it after the batch figures.
+//   node bench/ingestStream.mjs            (QDBT_BENCH_STREAM_EVENTS=600000 by default;
+//                                           QDBT_BENCH_STREAM_FORMATS=textfile,parquet by default)
+//   bench/ingest.mjs imports benchStream() and runs it after the batch figures (JSON lines only).
 import { spawn } from 'node:child_process';
 import { setInterval, clearInterval } from 'node:timers';
 import path from 'node:path';
@@ -70,7 +72,41 @@ async function consumerPerformance(layout, broker, topic, messages) {
   };
 }
 
-export async function benchStream() {
+/** Ingests the topic once into a fresh lake folder; returns the stats and timings. */
+async function ingestOnce({ declaration, broker, hdfs, events, groupId }) {
+  let firstAt = 0;
+  const ingestor = new StreamIngestor({
+    declaration,
+    brokers: [broker],
+    groupId,
+    hdfs,
+    roll: { maxRecords: 100_000, maxAgeMs: 1_000 },
+    log: (level, name, message) => {
+      if (level === 'warn' || level === 'error') log(`  ${message}`);
+    },
+  });
+  const t0 = performance.now();
+  await ingestor.start();
+  await new Promise((resolve, reject) => {
+    const timer = setInterval(() => {
+      const s = ingestor.stats;
+      if (!firstAt && s.consumed > 0) firstAt = performance.now();
+      if (s.eventsLanded + s.deadLanded >= events) {
+        clearInterval(timer);
+        resolve();
+      } else if (performance.now() - t0 > 600_000) {
+        clearInterval(timer);
+        reject(new Error(`only ${s.eventsLanded + s.deadLanded} of ${events} landed in 10 minutes`));
+      }
+    }, 20);
+  });
+  const t1 = performance.now();
+  await ingestor.stop();
+  return { stats: ingestor.stats, total: t1 - t0, steady: t1 - firstAt };
+}
+
+export async function benchStream(options = {}) {
+  const formats = options.fileFormats ?? ['textfile'];
   const events = Number(process.env.QDBT_BENCH_STREAM_EVENTS ?? 600_000);
   const settings = loadLocalSettings(root, { engine: 'hive' });
   const layout = layoutOf(settings);
@@ -106,58 +142,37 @@ export async function benchStream() {
       log(`  ConsumerPerformance failed: ${error.message}`);
     }
 
-    log('bench stream: qdbt ingest stream ...');
     const project = loadProject({ projectDir: root });
     const found = findDeclaration(
       landingDeclarations(project.parsed.manifest, { lakeRoot: '/lake' }),
       'app.events',
     );
-    const declaration = { ...found, topic, lakePath: lake };
-    let firstAt = 0;
-    const ingestor = new StreamIngestor({
-      declaration,
-      brokers: [broker],
-      groupId: `${topic}-qdbt`,
-      hdfs,
-      roll: { maxRecords: 100_000, maxAgeMs: 1_000 },
-      log: (level, name, message) => {
-        if (level === 'warn' || level === 'error') log(`  ${message}`);
-      },
-    });
-    const t0 = performance.now();
-    await ingestor.start();
-    await new Promise((resolve, reject) => {
-      const timer = setInterval(() => {
-        const s = ingestor.stats;
-        if (!firstAt && s.consumed > 0) firstAt = performance.now();
-        if (s.eventsLanded + s.deadLanded >= events) {
-          clearInterval(timer);
-          resolve();
-        } else if (performance.now() - t0 > 600_000) {
-          clearInterval(timer);
-          reject(new Error(`only ${s.eventsLanded + s.deadLanded} of ${events} landed in 10 minutes`));
-        }
-      }, 20);
-    });
-    const t1 = performance.now();
-    await ingestor.stop();
-    const s = ingestor.stats;
-    const total = t1 - t0;
-    const steady = t1 - firstAt;
-    const mb = s.bytesLanded / 1048576;
+    const runs = [];
+    for (const fileFormat of formats) {
+      log(`bench stream: qdbt ingest stream (${fileFormat}) ...`);
+      const declaration = { ...found, topic, lakePath: `${lake}/${fileFormat}`, fileFormat };
+      runs.push({
+        fileFormat,
+        ...(await ingestOnce({ declaration, broker, hdfs, events, groupId: `${topic}-${fileFormat}` })),
+      });
+    }
+    const [first] = runs;
+    const { total, steady, stats: s } = first;
     const lines = [
       '',
       `Stream ingestion, ${events} events of ${Math.round(produced.bytes / produced.sent)} bytes, 3 partitions, 1 process`,
-      `  qdbt ingest stream (Kafka -> HDFS, exactly once): ${rate(events, total)} events/s end to end (${(total / 1000).toFixed(1)} s incl. group join), ${rate(events, steady)} events/s from the first message`,
-      `    ${s.eventsLanded} events + ${s.deadLanded} dead letters in ${s.rangesLanded} ranges, ${s.filesLanded} files, ${mb.toFixed(0)} MiB written (gzip JSON lines; Hive registration not included)`,
+      ...runs.flatMap((run) => [
+        `  qdbt ingest stream (Kafka -> HDFS, exactly once, ${run.fileFormat === 'parquet' ? 'Parquet files' : 'gzip JSON lines'}): ${rate(events, run.total)} events/s end to end (${(run.total / 1000).toFixed(1)} s incl. group join), ${rate(events, run.steady)} events/s from the first message`,
+        `    ${run.stats.eventsLanded} events + ${run.stats.deadLanded} dead letters in ${run.stats.rangesLanded} ranges, ${run.stats.filesLanded} files, ${(run.stats.bytesLanded / 1048576).toFixed(0)} MiB written (Hive registration not included)`,
+      ]),
       `  reference, qdbt ingest produce-sample (kafkajs producer): ${Math.round(produced.eventsPerSecond)} events/s`,
       perf
         ? `  reference, Kafka ConsumerPerformance: ${Math.round(perf.perSecond)} msg/s (${perf.mbPerSecond.toFixed(1)} MB/s, ${perf.messages} messages)`
         : '  reference, Kafka ConsumerPerformance: not available',
-      `  goal: 50000 events/s -> ${rate(events, steady) >= 50_000 ? 'met' : 'not met'}`,
+      `  goal: 50000 events/s -> ${runs.map((run) => `${run.fileFormat}: ${rate(events, run.steady) >= 50_000 ? 'met' : 'not met'}`).join(', ')}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
-    return { events, total, steady, produced, perf, stats: s };
+    return { events, total, steady, produced, perf, stats: s, runs };
   } finally {
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await admin.disconnect();
@@ -167,7 +182,10 @@ export async function benchStream() {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  benchStream().then(
+  const fileFormats = (process.env.QDBT_BENCH_STREAM_FORMATS ?? 'textfile,parquet')
+    .split(',')
+    .filter(Boolean);
+  benchStream({ fileFormats }).then(
     () => process.exit(0),
     (error) => {
       process.stderr.write(`${error.stack ?? error}\n`);
