@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { HiveTarget, NodePatch, ProjectConfig, PropertyFile, TestDefinition } from '../config/types.js';
 import { parsePropertyFile, resolveFolderConfig } from '../config/index.js';
 import { closestNames, QdbtError, QdbtErrors } from '../errors.js';
-import { buildGraph, parentAndChildMaps } from '../graph/graph.js';
+import { buildGraph, parentAndChildMaps, type ProjectGraph } from '../graph/graph.js';
 import { parseSelectorsFile } from '../graph/selectors.js';
 import type {
   CompilableNode,
@@ -57,6 +57,8 @@ export interface NodeParseInfo {
 
 export interface ParseResult {
   manifest: Manifest;
+  /** The graph of the manifest's nodes and sources (cycles already refused). */
+  graph: ProjectGraph;
   engine: TemplateEngine;
   baseContext: Record<string, unknown>;
   parseInfo: Map<string, NodeParseInfo>;
@@ -149,9 +151,10 @@ class ProjectParser {
     this.throwIfErrors();
     this.warnAboutUnusedPatches();
 
-    const manifest = this.assemble();
+    const { manifest, graph } = this.assemble();
     return {
       manifest,
+      graph,
       engine: this.engine,
       baseContext: this.baseContext,
       parseInfo: this.parseInfo,
@@ -674,7 +677,7 @@ class ProjectParser {
 
   // ---- assembly --------------------------------------------------------------------------------
 
-  private assemble(): Manifest {
+  private assemble(): { manifest: Manifest; graph: ProjectGraph } {
     const macros: Record<string, MacroNode> = {};
     const macroDocs = new Map(
       this.propertyFiles.flatMap((file) => file.macros.map((m) => [m.name, m] as const)),
@@ -701,7 +704,7 @@ class ProjectParser {
       : {};
     const graph = buildGraph({ nodes: this.nodes, sources: this.sources });
     const { parent_map, child_map } = parentAndChildMaps(graph);
-    return {
+    const manifest: Manifest = {
       metadata: {
         dbt_schema_version: MANIFEST_SCHEMA_VERSION,
         qdbt_version: QDBT_VERSION,
@@ -726,6 +729,7 @@ class ProjectParser {
       saved_queries: {},
       unit_tests: {},
     };
+    return { manifest, graph };
   }
 
   private collect(error: unknown): void {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { QdbtError } from '../errors.js';
-import { buildGraph, type ProjectGraph } from '../graph/graph.js';
+import type { ProjectGraph } from '../graph/graph.js';
 import type { Manifest } from '../manifest/types.js';
 import { parseProject, type ParseResult } from '../parser/parseProject.js';
 import { readProject, type LoadOptions, type ReadProject } from './readProject.js';
@@ -37,7 +37,7 @@ export function parseReadProject(read: ReadProject): LoadedProject {
     invocationId,
     runStartedAt: new Date(),
   });
-  const graph = buildGraph(parsed.manifest);
+  const graph = parsed.graph;
   return { ...read, parsed, graph, invocationId, envUsed };
 }
 
