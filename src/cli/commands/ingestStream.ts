@@ -124,7 +124,7 @@ export function registerStreamIngest(ingest: Command): void {
     .option('--stats-every <seconds>', 'progress line interval', positive('--stats-every'), 10)
     .option(
       '--compression <codec>',
-      'data files as gzip JSON lines (.jsonl.gz, read by Hive as is) or none (.jsonl)',
+      'JSON lines as gzip (.jsonl.gz, read by Hive as is) or none (.jsonl); Parquet landings (file_format: parquet) always use Snappy inside the file',
       (value: string): StreamCompression => {
         if (value !== 'gzip' && value !== 'none')
           throw new QdbtError('usage', `--compression takes gzip or none, not '${value}'`);
