@@ -196,7 +196,7 @@ async function landChecked(
   if (declaration.format === 'csv') {
     if (!csv!.header)
       throw new Quarantine('CSV without a header line is not supported: declare csv: {header: true}');
-    const source = new CsvSource(file.path, { hash: !file.checksum });
+    const source = new CsvSource(file.path, { hash: !file.checksum, size: file.bytes });
     try {
       const first = await source.firstBlock();
       if (!first) throw new Quarantine('empty file');

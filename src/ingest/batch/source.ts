@@ -43,10 +43,17 @@ export class CsvSource {
   private readonly hash: Hash | null;
   private bytes = 0;
 
-  /** `hash`: compute the file's sha256 from the same read (digest() once it was read to its end). */
-  constructor(path: string, options: { hash?: boolean } = {}) {
+  /** The file's size when it was listed: sent as Content-Length, and what the read must find. */
+  private readonly size: number | undefined;
+
+  /**
+   * `hash`: compute the file's sha256 from the same read (digest() once it was read to its end).
+   * `size`: the file's size when it was listed; a read that finds another fails (the file changed).
+   */
+  constructor(path: string, options: { hash?: boolean; size?: number } = {}) {
     this.reader = new ChunkReader(path);
     this.hash = options.hash ? createHash('sha256') : null;
+    this.size = options.size;
   }
 
   /** sha256 and size of the whole file. */
@@ -56,6 +63,7 @@ export class CsvSource {
   }
 
   private take(chunk: Buffer): void {
+    if (this.size !== undefined && this.bytes + chunk.length > this.size) this.changed();
     this.utf8.update(chunk);
     this.hash?.update(chunk);
     this.bytes += chunk.length;
@@ -82,7 +90,7 @@ export class CsvSource {
     this.uploading = true;
     for (const chunk of this.early) this.send(chunk, null);
     this.early = [];
-    this.sending = client.create(path, { writeTo: (request) => this.open(request) });
+    this.sending = client.create(path, { length: this.size, writeTo: (request) => this.open(request) });
     return this.sending;
   }
 
@@ -160,7 +168,12 @@ export class CsvSource {
     await this.reader.close();
   }
 
+  private changed(): never {
+    throw new Error(`the file changed while it was read: ${this.size} bytes when listed`);
+  }
+
   private finish(): Buffer | null {
+    if (this.size !== undefined && this.bytes !== this.size) this.changed();
     this.utf8.finish();
     const last = this.lines.end();
     this.finished = true;

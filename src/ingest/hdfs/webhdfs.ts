@@ -61,9 +61,12 @@ export interface FileStatus {
 /**
  * A body that writes itself into the request: `request.write(chunk, callback)` says when each chunk
  * was handed to the socket, so a producer can reuse its buffers (no stream in between, no fresh
- * allocation per chunk). It stops the upload with `request.destroy(error)`.
+ * allocation per chunk). It stops the upload with `request.destroy(error)`. With `length`, sent as
+ * Content-Length instead of chunked (one write per chunk rather than four): the producer must write
+ * exactly that many bytes, or destroy the request.
  */
 export interface DirectBody {
+  readonly length?: number;
   writeTo(request: Writable): void;
 }
 
@@ -356,6 +359,8 @@ export class WebHdfsClient {
       if (body !== undefined) headers['content-type'] = 'application/octet-stream';
       if (Buffer.isBuffer(body) || typeof body === 'string')
         headers['content-length'] = Buffer.byteLength(body);
+      else if (body !== undefined && isDirect(body) && body.length !== undefined)
+        headers['content-length'] = body.length;
       const request = http.request(
         url,
         { method, agent: this.agent, headers, timeout: this.options.timeoutMs ?? 60_000 },
