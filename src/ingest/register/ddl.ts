@@ -48,66 +48,52 @@ export function createStagingTableSql(declaration: LandingDeclaration, capabilit
   const location = quoteString(declaration.lakePath);
   const name = tableName(declaration);
   const comment = quoteString(`landed by qdbt ingest (${declaration.kind}) from ${declaration.file}`);
-  if (declaration.format === 'csv') {
-    const csv = declaration.csv ?? { delimiter: ',', quote: '"', header: true };
-    if (!capabilities.supportsSkipHeaderLine) {
-      // Spark ignores skip.header.line.count on Hive text tables: its own CSV source reads headers.
-      return [
-        `CREATE TABLE IF NOT EXISTS ${name} (\n${columns},\n  ${partitions.replace(', ', ',\n  ')}\n)`,
-        `USING csv`,
-        `OPTIONS (header ${quoteString(String(csv.header))}, sep ${quoteString(csv.delimiter)}, quote ${quoteString(csv.quote)}, escape ${quoteString(csv.quote)})`,
-        `PARTITIONED BY (${PARTITION_COLUMNS.map(quoteIdent).join(', ')})`,
-        `COMMENT ${comment}`,
-        `LOCATION ${location}`,
-      ].join('\n');
-    }
-    return [
-      `CREATE EXTERNAL TABLE IF NOT EXISTS ${name} (\n${columns}\n)`,
-      `COMMENT ${comment}`,
-      `PARTITIONED BY (${partitions})`,
-      `ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.OpenCSVSerde'`,
-      `WITH SERDEPROPERTIES ('separatorChar' = ${quoteString(csv.delimiter)}, 'quoteChar' = ${quoteString(csv.quote)}, 'escapeChar' = '\\\\')`,
-      `STORED AS TEXTFILE`,
-      `LOCATION ${location}`,
-      `TBLPROPERTIES ('skip.header.line.count' = '${csv.header ? 1 : 0}', 'qdbt.landing' = ${quoteString(declaration.uniqueId)})`,
-    ].join('\n');
-  }
-  if (declaration.fileFormat === 'parquet') {
-    if (!capabilities.supportsHiveJsonSerde)
-      return [
-        `CREATE TABLE IF NOT EXISTS ${name} (\n${columns},\n  ${partitions.replace(', ', ',\n  ')}\n)`,
-        `USING parquet`,
-        `PARTITIONED BY (${PARTITION_COLUMNS.map(quoteIdent).join(', ')})`,
-        `COMMENT ${comment}`,
-        `LOCATION ${location}`,
-      ].join('\n');
-    return [
-      `CREATE EXTERNAL TABLE IF NOT EXISTS ${name} (\n${columns}\n)`,
-      `COMMENT ${comment}`,
-      `PARTITIONED BY (${partitions})`,
-      `STORED AS PARQUET`,
-      `LOCATION ${location}`,
-      `TBLPROPERTIES ('qdbt.landing' = ${quoteString(declaration.uniqueId)})`,
-    ].join('\n');
-  }
-  if (!capabilities.supportsHiveJsonSerde) {
-    return [
+  const landing = `'qdbt.landing' = ${quoteString(declaration.uniqueId)}`;
+  // Spark's own data sources (USING ...): partition columns are declared with the others.
+  const sparkTable = (using: string, options?: string) =>
+    [
       `CREATE TABLE IF NOT EXISTS ${name} (\n${columns},\n  ${partitions.replace(', ', ',\n  ')}\n)`,
-      `USING json`,
+      `USING ${using}`,
+      ...(options ? [`OPTIONS (${options})`] : []),
       `PARTITIONED BY (${PARTITION_COLUMNS.map(quoteIdent).join(', ')})`,
       `COMMENT ${comment}`,
       `LOCATION ${location}`,
     ].join('\n');
+  const hiveTable = (storage: string[], properties: string) =>
+    [
+      `CREATE EXTERNAL TABLE IF NOT EXISTS ${name} (\n${columns}\n)`,
+      `COMMENT ${comment}`,
+      `PARTITIONED BY (${partitions})`,
+      ...storage,
+      `LOCATION ${location}`,
+      `TBLPROPERTIES (${properties})`,
+    ].join('\n');
+  if (declaration.format === 'csv') {
+    const csv = declaration.csv ?? { delimiter: ',', quote: '"', header: true };
+    // Spark ignores skip.header.line.count on Hive text tables: its own CSV source reads headers.
+    if (!capabilities.supportsSkipHeaderLine)
+      return sparkTable(
+        'csv',
+        `header ${quoteString(String(csv.header))}, sep ${quoteString(csv.delimiter)}, quote ${quoteString(csv.quote)}, escape ${quoteString(csv.quote)}`,
+      );
+    return hiveTable(
+      [
+        `ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.OpenCSVSerde'`,
+        `WITH SERDEPROPERTIES ('separatorChar' = ${quoteString(csv.delimiter)}, 'quoteChar' = ${quoteString(csv.quote)}, 'escapeChar' = '\\\\')`,
+        `STORED AS TEXTFILE`,
+      ],
+      `'skip.header.line.count' = '${csv.header ? 1 : 0}', ${landing}`,
+    );
   }
-  return [
-    `CREATE EXTERNAL TABLE IF NOT EXISTS ${name} (\n${columns}\n)`,
-    `COMMENT ${comment}`,
-    `PARTITIONED BY (${partitions})`,
-    `ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.JsonSerDe'`,
-    `STORED AS TEXTFILE`,
-    `LOCATION ${location}`,
-    `TBLPROPERTIES ('qdbt.landing' = ${quoteString(declaration.uniqueId)})`,
-  ].join('\n');
+  if (declaration.fileFormat === 'parquet') {
+    if (!capabilities.supportsHiveJsonSerde) return sparkTable('parquet');
+    return hiveTable([`STORED AS PARQUET`], landing);
+  }
+  if (!capabilities.supportsHiveJsonSerde) return sparkTable('json');
+  return hiveTable(
+    [`ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.JsonSerDe'`, `STORED AS TEXTFILE`],
+    landing,
+  );
 }
 
 export function partitionSpec(values: PartitionValues): string {
