@@ -12,8 +12,13 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const work = join(root, 'bench', '.work');
 const sizes = (process.env.BENCH_SIZES ?? '1000,10000,50000').split(',').map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
+/** Bump when the generated project changes, so that kept projects are made again. */
+const GENERATOR_VERSION = 2;
 
 export function generateProject(dir, models) {
+  // The project is the same for the same size: kept between runs (deleting it slows the disk).
+  const marker = join(dir, `.generated-${GENERATOR_VERSION}-${models}`);
+  if (existsSync(marker)) return models;
   rmSync(dir, { recursive: true, force: true });
   const write = (path, text) => {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
@@ -77,6 +82,7 @@ export function generateProject(dir, models) {
     count++;
   }
   flushYaml();
+  writeFileSync(marker, '');
   return count;
 }
 
@@ -118,21 +124,21 @@ if (!existsSync(join(root, 'dist', 'cli', 'main.js')))
 console.log(`qdbt compile benchmark (node ${process.version}, ${runs} runs each, median)`);
 console.log('models   cold s   cold cpu s   models/s   peak MiB   cached s   cached peak MiB');
 const results = [];
+const leftovers = [];
 for (const size of sizes) {
   const dir = join(work, `project_${size}`);
   generateProject(dir, size);
   const cold = [];
   const cached = [];
   // Cold: no cache and no compiled files, as in a fresh clone. Each run gets a target folder never
-  // used before: ext4 here is slow to create files at paths just deleted, which a clone never meets.
-  const targets = Array.from({ length: runs }, (_, r) => `target_bench_${r}`);
-  const clear = () => targets.forEach((t) => rmSync(join(dir, t), { recursive: true, force: true }));
-  clear();
+  // used before, and all are deleted at the very end: right after deleting many thousands of files,
+  // this machine's disk (ext4 with discard) is several times slower at creating them.
+  const targets = Array.from({ length: runs }, (_, r) => `target_bench_${process.pid}_${r}`);
   for (const target of targets) {
     cold.push(timeCompile(dir, target));
     cached.push(timeCompile(dir, target));
   }
-  clear();
+  leftovers.push(...targets.map((t) => join(dir, t)));
   const coldS = median(cold.map((c) => c.seconds));
   const row = {
     size,
@@ -151,3 +157,4 @@ for (const size of sizes) {
 const ten = results.find((r) => r.size === 10000);
 const fifty = results.find((r) => r.size === 50000);
 if (ten && fifty) console.log(`scaling 50k/10k: ${(fifty.coldS / ten.coldS).toFixed(2)}x (goal <= 5x)`);
+for (const path of leftovers) rmSync(path, { recursive: true, force: true });
