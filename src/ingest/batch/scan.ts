@@ -240,10 +240,11 @@ export function isBlankLine(buf: Buffer, start: number, end: number): boolean {
 
 // ---- Typed checks on bytes: the regular expressions of records.ts on ASCII text.
 
-const Kind = { None: 0, Integer: 1, Number: 2, Boolean: 3, Date: 4, Timestamp: 5 } as const;
-type Kind = (typeof Kind)[keyof typeof Kind];
+/** The kinds of typed columns; wasm/goodRows.as uses the same numbers. */
+export const Kind = { None: 0, Integer: 1, Number: 2, Boolean: 3, Date: 4, Timestamp: 5 } as const;
+export type Kind = (typeof Kind)[keyof typeof Kind];
 
-function kindOf(type: string): Kind {
+export function kindOf(type: string): Kind {
   const t = type.toLowerCase();
   if (/^(tinyint|smallint|int|integer|bigint)$/.test(t)) return Kind.Integer;
   if (/^(float|double|decimal)/.test(t)) return Kind.Number;

@@ -1,11 +1,24 @@
 /**
- * The fast path of the CSV checks: a row it passes is a row the scanner accepts (never the
- * reverse is needed: what it does not pass goes to the scanner), it stops at line starts, and it
- * passes the ordinary rows of a Q Company export.
+ * The fast path of the CSV checks, both engines (WebAssembly and the regular expression): a row it
+ * passes is a row the scanner accepts (never the reverse is needed: what it does not pass goes to
+ * the scanner), it stops at line starts, it passes the ordinary rows of a Q Company export, and the
+ * two engines pass the same rows.
  */
-import { describe, expect, it } from 'vitest';
-import { countLines, GoodRows, goodRowPattern } from '../../../../src/ingest/batch/goodRows.js';
-import { csvRowChecker, mapHeader, splitCsv } from '../../../../src/ingest/batch/records.js';
+import { execFileSync } from 'node:child_process';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  countLines,
+  GoodRows,
+  goodRowPattern,
+  goodRowsModule,
+  type GoodRowsEngine,
+} from '../../../../src/ingest/batch/goodRows.js';
+import {
+  csvRowChecker,
+  mapHeader,
+  splitCsv,
+  type HeaderMapping,
+} from '../../../../src/ingest/batch/records.js';
 import type { LandingColumn, LandingDeclaration } from '../../../../src/ingest/landing/types.js';
 
 let seed = 7;
@@ -86,7 +99,20 @@ const VALUES = [
   '\u3000',
 ];
 
-describe('GoodRows', () => {
+beforeAll(() => {
+  // The module is built by `npm run build`; a test run without a build builds it.
+  if (!goodRowsModule()) execFileSync('npm', ['run', 'build:wasm'], { stdio: 'ignore' });
+}, 60_000);
+
+const ENGINES: GoodRowsEngine[] = ['wasm', 'regex'];
+
+function engine(d: LandingDeclaration, mapping: HeaderMapping, name: GoodRowsEngine): GoodRows {
+  const good = GoodRows.for(d, mapping, name);
+  if (!good) throw new Error(`no ${name} engine (npm run build:wasm)`);
+  return good;
+}
+
+describe.each(ENGINES)('GoodRows (%s)', (name) => {
   for (const [delimiter, quote] of [
     [',', '"'],
     [';', "'"],
@@ -103,7 +129,7 @@ describe('GoodRows', () => {
           order.map((i) => columns[i]!.name),
         );
         if (!verdict.ok) throw new Error(verdict.reason);
-        const good = GoodRows.for(d, verdict.mapping)!;
+        const good = engine(d, verdict.mapping, name);
         const checker = csvRowChecker(d, verdict.mapping);
         const lines: string[] = [];
         for (let r = 0; r < 30; r++) {
@@ -163,7 +189,7 @@ describe('GoodRows', () => {
       d.columns.map((c) => c.name),
     );
     if (!verdict.ok) throw new Error(verdict.reason);
-    const good = GoodRows.for(d, verdict.mapping)!;
+    const good = engine(d, verdict.mapping, name);
     const text =
       'trx-1,2024-1-1,alexander.0@gmail.com@#,True,79.99,"0 Main St, Springfield, IL 62704"\r\n' +
       'trx-2,2024-12-28,søren@example.dk,,699.99,\n' +
@@ -185,12 +211,14 @@ describe('GoodRows', () => {
     } as LandingDeclaration;
     const verdict = mapHeader(d, ['a', 'b']);
     if (!verdict.ok) throw new Error(verdict.reason);
-    const good = GoodRows.for(d, verdict.mapping)!;
+    const good = engine(d, verdict.mapping, name);
     const long = Buffer.from(`${'x'.repeat(200_000)},1\n`.repeat(3) + 'y,2\n'.repeat(100_000) + 'z,q\n');
     expect(good.skip(long, 0)).toBe(100_003);
     expect(long.subarray(good.next).toString()).toBe('z,q\n');
   });
+});
 
+describe('GoodRows', () => {
   it('has no fast path for delimiters that typed values may hold', () => {
     for (const delimiter of ['.', '-', ' ', ':', 'a', '1', '§']) {
       const d = declaration(delimiter);
@@ -207,6 +235,145 @@ describe('GoodRows', () => {
     const buf = Buffer.from('a\nb\n\nc');
     expect(countLines(buf, 0, buf.length)).toBe(3);
     expect(countLines(buf, 2, 4)).toBe(1);
+  });
+
+  it('builds the WebAssembly engine where a fast path applies', () => {
+    const d = declaration();
+    const verdict = mapHeader(
+      d,
+      columns.map((c) => c.name),
+    );
+    if (!verdict.ok) throw new Error(verdict.reason);
+    expect(goodRowsModule()).not.toBeNull();
+    expect(GoodRows.for(d, verdict.mapping, 'wasm')).not.toBeNull();
+    expect(GoodRows.for(declaration('::'), verdict.mapping, 'wasm')).toBeNull();
+  });
+
+  it('WebAssembly and the regular expression pass the same rows, at every offset in a chunk', () => {
+    for (const [delimiter, quote] of [
+      [',', '"'],
+      ['\t', "'"],
+    ] as const) {
+      const d = declaration(delimiter, quote);
+      const verdict = mapHeader(
+        d,
+        columns.map((c) => c.name),
+      );
+      if (!verdict.ok) throw new Error(verdict.reason);
+      const wasm = engine(d, verdict.mapping, 'wasm');
+      const regex = engine(d, verdict.mapping, 'regex');
+      const checker = csvRowChecker(d, verdict.mapping);
+      let passed = 0;
+      for (let round = 0; round < 400; round++) {
+        const lines: string[] = [];
+        for (let r = 0; r < 12; r++) {
+          const fields = columns.map((c) => {
+            if (random() < 0.9) return goodValue(c.type);
+            return pick(VALUES).replaceAll('"', quote).replaceAll(',', delimiter);
+          });
+          lines.push(fields.join(delimiter));
+        }
+        const eol = random() < 0.5 ? '\n' : '\r\n';
+        // A first line of 0..80 bytes moves the rows across the 64-byte chunks of the module.
+        const pad = 'p'.repeat(Math.floor(random() * 80));
+        let text = `${pad}${eol}${lines.map((l) => l + eol).join('')}`;
+        if (random() < 0.3) text = text.slice(0, -eol.length); // a last row without a line break
+        const buf = Buffer.from(text);
+        let pos = buf.indexOf(10) + 1;
+        while (pos < buf.length) {
+          const a = wasm.skip(buf, pos);
+          const b = regex.skip(buf, pos);
+          expect([a, wasm.next], JSON.stringify(buf.toString('utf8', pos))).toEqual([b, regex.next]);
+          for (const line of buf.toString('utf8', pos, wasm.next).split('\n').slice(0, a)) {
+            const fields = splitCsv(line.replace(/\r$/, ''), delimiter, quote);
+            expect(fields && checker.check(fields), JSON.stringify(line)).toBeNull();
+          }
+          passed += a;
+          pos = wasm.next;
+          if (pos < buf.length) pos = buf.indexOf(10, pos) + 1 || buf.length;
+        }
+      }
+      expect(passed).toBeGreaterThan(1000);
+    }
+  });
+
+  it('WebAssembly: quotes, CRLF, empty optional and required fields, long fields across chunks', () => {
+    const d = {
+      ...declaration(),
+      columns: [
+        { name: 'id', type: 'string', required: true, aliases: [] },
+        { name: 'n', type: 'int', required: false, aliases: [] },
+        { name: 'x', type: 'double', required: true, aliases: [] },
+        { name: 's', type: 'string', required: false, aliases: [] },
+      ],
+    } as LandingDeclaration;
+    const verdict = mapHeader(d, ['id', 'n', 'x', 's']);
+    if (!verdict.ok) throw new Error(verdict.reason);
+    const good = engine(d, verdict.mapping, 'wasm');
+    const passes = (text: string): number => good.skip(Buffer.from(text), 0);
+    const long = 'y'.repeat(150);
+    expect(passes('a,,1.5,\n')).toBe(1);
+    expect(passes('a,,1.5,\r\n')).toBe(1);
+    expect(passes(`"${long},""${long}""",7,.5,"${long}, ""q"", ${long}"\r\nb,1,2,\n`)).toBe(2);
+    expect(passes(`${long},1,1e5,${long}\n`)).toBe(1);
+    expect(passes('"",1,1,x\n')).toBe(0); // required, empty once the quotes are gone
+    expect(passes('"""",1,1,x\n')).toBe(1); // a quote is a value
+    expect(passes('" ",1,1,x\n')).toBe(0);
+    expect(passes(' ,1,1,x\n')).toBe(0);
+    expect(passes('a,,,x\n')).toBe(0); // x is required
+    expect(passes('a,1,1,"x"y\n')).toBe(0); // text after the closing quote: the scanner decides
+    expect(passes('a,1,1,x"y\n')).toBe(0);
+    expect(passes('a,"1",1,x\n')).toBe(0); // quoted typed values: the scanner decides
+    expect(passes('a,1,1,"x\n')).toBe(0); // a quote left open
+    expect(passes('a,1,1,x,\n')).toBe(0); // five fields
+    expect(passes('a,1,1\n')).toBe(0); // three
+    expect(passes('a,1 ,1,x\n')).toBe(0);
+    expect(passes('a,1,1,x\r\r\n')).toBe(1); // the string keeps a \r
+    expect(passes('a,1,1\r,x\n')).toBe(0);
+    expect(passes('a,1,1,x\na,1,1,x')).toBe(1); // a last row without a line break
+    expect(good.next).toBe(8);
+    expect(passes('\n')).toBe(0);
+    expect(passes('\r\n')).toBe(0);
+    // A block is copied once; another block (even at the same offsets) is read afresh.
+    const first = Buffer.from('a,1,1,x\nb,q,1,x\n');
+    expect(good.skip(first, 0)).toBe(1);
+    expect(good.skip(first, 8)).toBe(0);
+    expect(good.skip(Buffer.from('a,1,1,x\nb,2,1,x\n'), 8)).toBe(1);
+  });
+
+  it('WebAssembly: booleans in any case, and nothing else', () => {
+    const d = {
+      ...declaration(),
+      columns: [
+        { name: 'b', type: 'boolean', required: true, aliases: [] },
+        { name: 's', type: 'string', required: false, aliases: [] },
+      ],
+    } as LandingDeclaration;
+    const verdict = mapHeader(d, ['b', 's']);
+    if (!verdict.ok) throw new Error(verdict.reason);
+    const good = engine(d, verdict.mapping, 'wasm');
+    const checker = csvRowChecker(d, verdict.mapping);
+    const values = ['true', 'TrUe', 'FALSE', 'f', 'T', 'Yes', 'nO', 'y', 'N', '1', '0'];
+    const bad = ['', 'tru', 'truee', 'falsey', '2', '\x11', '\x10', 'ye', 'yes ', ' no', 'T\x00', 'on', '00'];
+    for (const v of values) expect(good.skip(Buffer.from(`${v},x\n`), 0), v).toBe(1);
+    for (const v of bad) {
+      expect(good.skip(Buffer.from(`${v},x\n`), 0), JSON.stringify(v)).toBe(0);
+      if (v.trim() === v) expect(checker.check([v, 'x']), JSON.stringify(v)).not.toBeNull();
+    }
+  });
+
+  it('WebAssembly: a row of one column', () => {
+    const d = {
+      ...declaration(),
+      columns: [{ name: 'a', type: 'string', required: false, aliases: [] }],
+    } as LandingDeclaration;
+    const verdict = mapHeader(d, ['a']);
+    if (!verdict.ok) throw new Error(verdict.reason);
+    const good = engine(d, verdict.mapping, 'wasm');
+    const buf = Buffer.from('x\r\ny\n\nz\n');
+    expect(good.skip(buf, 0)).toBe(2);
+    expect(good.next).toBe(5);
+    expect(good.skip(buf, 6)).toBe(1);
   });
 });
 
