@@ -6,8 +6,8 @@
  * most of it the loop over bytes. Two engines find the same rows: SIMD and a walk over field bits in
  * WebAssembly (wasm/goodRows.as, compiled by `npm run build:wasm`), used when its module was built,
  * and one V8 regular expression per window of lines, the reference and the fallback. On the rows of
- * bench:ingest the WebAssembly engine costs about 1.0 ms of CPU per MB, its block copy included, the
- * regular expression about 1.15 (a JavaScript byte loop about 2.1). Both are conservative:
+ * bench:ingest the WebAssembly engine costs about 0.87 ms of CPU per MB, its block copy included, the
+ * regular expression about 1.2 (a JavaScript byte loop about 2.1). Both are conservative:
  * they pass only rows that CsvScanner.check() accepts (ASCII-only values in typed columns, no
  * surrounding spaces, quoted values only in string columns, non-empty rows), and whatever they do
  * not pass goes to the scanner, which gives the verdict. Unit tests hold "passed implies accepted"
