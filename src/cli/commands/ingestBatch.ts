@@ -68,7 +68,7 @@ export function registerBatchIngest(ingest: Command): void {
         failed += s.failed;
         const parts = [
           `${s.landed} landed`,
-          `${s.skipped} already landed`,
+          `${s.skipped} skipped (landed or quarantined before)`,
           `${s.quarantined} quarantined`,
           ...(s.failed ? [`${s.failed} failed`] : []),
           `rows: ${s.rowsIn} in = ${s.rowsLanded} landed + ${s.rowsRejected} rejected`,
