@@ -128,6 +128,19 @@ describe('the qdbt command', () => {
     expect(run({ QDBT_CACHE_PROBE: 'y' }).stderr).toContain('Compiled 1 nodes (1 files changed)');
   });
 
+  it('writes artifacts under --target-path (or QDBT_TARGET_PATH) instead of target/', () => {
+    const result = qdbt(['compile', '--project-dir', fixture.dir, '--target-path', 'build_out']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('manifest at build_out/manifest.json');
+    expect(existsSync(join(fixture.dir, 'build_out/compiled/fixture/models/marts/fct_a.sql'))).toBe(true);
+    const viaEnv = spawnSync(process.execPath, [bin, 'compile', '--project-dir', fixture.dir], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', QDBT_TARGET_PATH: 'env_out' },
+    });
+    expect(viaEnv.status).toBe(0);
+    expect(existsSync(join(fixture.dir, 'env_out/manifest.json'))).toBe(true);
+  });
+
   it('prints JSON lines with --log-format json', () => {
     const result = qdbt(['compile', '--project-dir', fixture.dir, '--log-format', 'json']);
     const events = result.stdout
