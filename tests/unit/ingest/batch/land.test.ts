@@ -3,59 +3,14 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MemoryHdfs } from './memoryHdfs.js';
 import { landFile, type LocalFile } from '../../../../src/ingest/batch/land.js';
-import type { WebHdfsClient, WriteBody } from '../../../../src/ingest/hdfs/webhdfs.js';
+import type { WebHdfsClient } from '../../../../src/ingest/hdfs/webhdfs.js';
 import type { LandingColumn, LandingDeclaration } from '../../../../src/ingest/landing/types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qdbt-land-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-class MemoryHdfs {
-  readonly files = new Map<string, Buffer>();
-  async create(path: string, body: WriteBody, options: { overwrite?: boolean } = {}): Promise<void> {
-    if (this.files.has(path) && !options.overwrite) throw new Error(`${path} exists`);
-    const chunks: Buffer[] = [];
-    if (typeof body === 'string' || Buffer.isBuffer(body)) chunks.push(Buffer.from(body));
-    else if ('writeTo' in body) {
-      // Copied as written: the writer reads into its buffers again once a write's callback ran.
-      const request = new Writable({
-        write(c: Buffer, _encoding, callback) {
-          chunks.push(Buffer.from(c));
-          setImmediate(callback);
-        },
-      });
-      body.writeTo(request);
-      await finished(request);
-    } else for await (const c of body) chunks.push(Buffer.from(c));
-    this.files.set(path, Buffer.concat(chunks));
-  }
-  async rename(from: string, to: string): Promise<boolean> {
-    const data = this.files.get(from);
-    if (!data || this.files.has(to)) return false;
-    this.files.delete(from);
-    this.files.set(to, data);
-    return true;
-  }
-  async exists(path: string): Promise<boolean> {
-    return this.files.has(path);
-  }
-  async delete(path: string): Promise<boolean> {
-    return this.files.delete(path);
-  }
-  async mkdirs(): Promise<boolean> {
-    return true;
-  }
-  text(path: string): string {
-    return this.files.get(path)!.toString('utf8');
-  }
-  /** Paths without the random part of temporary names. */
-  paths(): string[] {
-    return [...this.files.keys()].sort();
-  }
-}
 
 const columns = [
   { name: 'id', type: 'string', required: true, aliases: [] },

@@ -2,74 +2,16 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MemoryHdfs } from './memoryHdfs.js';
 import { ingestBatchOnce, type BatchEvent } from '../../../../src/ingest/batch/run.js';
-import { WebHdfsError, type WebHdfsClient, type WriteBody } from '../../../../src/ingest/hdfs/webhdfs.js';
+import type { WebHdfsClient } from '../../../../src/ingest/hdfs/webhdfs.js';
 import type { LandingColumn, LandingDeclaration } from '../../../../src/ingest/landing/types.js';
 import { readLedger } from '../../../../src/ingest/ledger/index.js';
 import type { RegisterAdapter } from '../../../../src/ingest/register/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'qdbt-pass-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-class MemoryHdfs {
-  readonly files = new Map<string, Buffer>();
-  ledgerWrites = 0;
-  private async body(body: WriteBody): Promise<Buffer> {
-    if (typeof body === 'string' || Buffer.isBuffer(body)) return Buffer.from(body);
-    const chunks: Buffer[] = [];
-    if ('writeTo' in body) {
-      // Copied as written: the writer reads into its buffers again once a write's callback ran.
-      const request = new Writable({
-        write(c: Buffer, _encoding, callback) {
-          chunks.push(Buffer.from(c));
-          setImmediate(callback);
-        },
-      });
-      body.writeTo(request);
-      await finished(request);
-    } else for await (const c of body) chunks.push(Buffer.from(c));
-    return Buffer.concat(chunks);
-  }
-  async create(path: string, body: WriteBody, options: { overwrite?: boolean } = {}): Promise<void> {
-    if (this.files.has(path) && !options.overwrite) throw new Error(`${path} exists`);
-    if (path.includes('/_qdbt_ledger/')) this.ledgerWrites++;
-    this.files.set(path, await this.body(body));
-  }
-  async append(path: string, body: WriteBody): Promise<void> {
-    this.ledgerWrites++;
-    this.files.set(path, Buffer.concat([this.files.get(path)!, await this.body(body)]));
-  }
-  async read(path: string): Promise<Buffer> {
-    return this.files.get(path)!;
-  }
-  async list(dir: string) {
-    const names = [...this.files.keys()]
-      .filter((p) => p.startsWith(`${dir}/`))
-      .map((p) => p.slice(dir.length + 1));
-    if (!names.length)
-      throw new WebHdfsError('LISTSTATUS', dir, 404, 'FileNotFoundException', '', 'not found');
-    return names.map((pathSuffix) => ({ pathSuffix, type: 'FILE' }));
-  }
-  async rename(from: string, to: string): Promise<boolean> {
-    const data = this.files.get(from);
-    if (!data || this.files.has(to)) return false;
-    this.files.delete(from);
-    this.files.set(to, data);
-    return true;
-  }
-  async exists(path: string): Promise<boolean> {
-    return this.files.has(path);
-  }
-  async delete(path: string): Promise<boolean> {
-    return this.files.delete(path);
-  }
-  async mkdirs(): Promise<boolean> {
-    return true;
-  }
-}
 
 const declaration = {
   kind: 'batch',
