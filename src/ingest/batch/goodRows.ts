@@ -132,6 +132,9 @@ export abstract class GoodRows {
    * A block is known by its identity: its bytes may not change between calls.
    */
   abstract skip(block: Buffer, pos: number): number;
+
+  /** Done with this file: what can serve the next one is kept for it. */
+  release(): void {}
 }
 
 /**
@@ -230,18 +233,25 @@ const PAGE = 65536;
 const SENTINEL = 128;
 
 /**
+ * Instances given back by files done with them: a new one per file would grow fresh memory for
+ * each (page faults, the kernel zeroing every page). At most this many are kept.
+ */
+const SPARE_INSTANCES = 8;
+const spareInstances: GoodRowsExports[] = [];
+
+/**
  * The byte loop in WebAssembly: the declaration's columns are given once as a table, each block is
  * copied once into the module's memory, and one call passes a run of rows.
  */
 class WasmGoodRows extends GoodRows {
-  private readonly wasm: GoodRowsExports;
+  private wasm: GoodRowsExports | null;
   private bytes: Uint8Array;
   private readonly data: number;
   private block: Buffer | null = null;
 
   constructor(module: WasmModule, declaration: LandingDeclaration, mapping: HeaderMapping) {
     super();
-    this.wasm = new Wasm.Instance(module, {}).exports as unknown as GoodRowsExports;
+    this.wasm = spareInstances.pop() ?? (new Wasm.Instance(module, {}).exports as unknown as GoodRowsExports);
     const { delimiter, quote } = declaration.csv!;
     const d = delimiter.charCodeAt(0);
     const q = quote.charCodeAt(0);
@@ -249,6 +259,7 @@ class WasmGoodRows extends GoodRows {
     const columns = align(this.wasm.heapBase());
     this.data = align(columns + width);
     this.bytes = this.room(this.data);
+    this.bytes.fill(0, columns, columns + width);
     mapping.sourceIndex.forEach((position, column) => {
       if (position < 0) return;
       const spec = declaration.columns[column]!;
@@ -258,20 +269,27 @@ class WasmGoodRows extends GoodRows {
   }
 
   skip(block: Buffer, pos: number): number {
+    const wasm = this.wasm!;
     if (block !== this.block) {
       const bytes = this.room(this.data + block.length + SENTINEL);
       bytes.set(block, this.data);
       bytes.fill(0, this.data + block.length, this.data + block.length + SENTINEL);
       this.block = block;
     }
-    this.next = this.wasm.skip(this.data, this.data + pos, this.data + block.length) - this.data;
-    this.lines = this.wasm.passed();
+    this.next = wasm.skip(this.data, this.data + pos, this.data + block.length) - this.data;
+    this.lines = wasm.passed();
     return this.lines;
+  }
+
+  override release(): void {
+    if (this.wasm && spareInstances.length < SPARE_INSTANCES) spareInstances.push(this.wasm);
+    this.wasm = null;
+    this.block = null;
   }
 
   /** The module's memory as bytes, grown to at least `size` bytes. */
   private room(size: number): Uint8Array {
-    const memory = this.wasm.memory;
+    const memory = this.wasm!.memory;
     if (memory.buffer.byteLength < size) memory.grow(Math.ceil((size - memory.buffer.byteLength) / PAGE));
     if (!this.bytes || this.bytes.buffer !== memory.buffer) this.bytes = new Uint8Array(memory.buffer);
     return this.bytes;

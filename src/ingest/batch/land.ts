@@ -400,6 +400,7 @@ async function landChecked(
         }
         for (const out of outputs.values()) await out.writer.drain();
       }
+      goodRows?.release(); // a file that fails on the way just does not give it back
       if (pending) {
         const last: { text: string; line: number } = pending;
         rowsIn++;

@@ -297,6 +297,41 @@ describe('GoodRows', () => {
     }
   });
 
+  it('WebAssembly: an engine given back serves the next file with its own columns', () => {
+    // Engines are reused across files (release()): each must see its own column table, whatever
+    // width and order the last one had.
+    const d = declaration();
+    let passed = 0;
+    for (let round = 0; round < 200; round++) {
+      const kept = columns.filter((c) => c.required || random() < 0.6);
+      const order = kept.map((c) => c.name).sort(() => random() - 0.5);
+      const verdict = mapHeader(d, order);
+      if (!verdict.ok) throw new Error(verdict.reason);
+      const wasm = engine(d, verdict.mapping, 'wasm');
+      const regex = engine(d, verdict.mapping, 'regex');
+      const lines: string[] = [];
+      for (let r = 0; r < 10; r++)
+        lines.push(
+          order
+            .map((n) => (random() < 0.9 ? goodValue(columns.find((c) => c.name === n)!.type) : pick(VALUES)))
+            .join(','),
+        );
+      const buf = Buffer.from(lines.map((l) => `${l}\n`).join(''));
+      let pos = 0;
+      while (pos < buf.length) {
+        const a = wasm.skip(buf, pos);
+        expect([a, wasm.next], JSON.stringify(buf.toString('utf8', pos))).toEqual([
+          regex.skip(buf, pos),
+          regex.next,
+        ]);
+        passed += a;
+        pos = wasm.next < buf.length ? buf.indexOf(10, wasm.next) + 1 : buf.length;
+      }
+      wasm.release();
+    }
+    expect(passed).toBeGreaterThan(300);
+  });
+
   it('WebAssembly: quotes, CRLF, empty optional and required fields, long fields across chunks', () => {
     const d = {
       ...declaration(),

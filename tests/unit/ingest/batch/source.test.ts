@@ -68,6 +68,25 @@ describe('CsvSource', () => {
     });
   });
 
+  it('keeps each file exact while files in flight read into buffers the others gave back', async () => {
+    const contents = [csv(40_000), csv(70_000), csv(25_000)];
+    const read = async (content: Buffer, k: number): Promise<void> => {
+      const path = join(dir, `shared-${k}.csv`);
+      writeFileSync(path, content);
+      const { client, landed } = slowClient();
+      const source = new CsvSource(path, { hash: true, size: content.length });
+      const first = (await source.firstBlock())!;
+      const upload = source.upload(client, '/x');
+      const seen: Buffer[] = [];
+      for await (const block of source.blocks(first)) seen.push(Buffer.from(block));
+      await upload;
+      expect(landed().equals(content)).toBe(true);
+      expect(Buffer.concat(seen).equals(content)).toBe(true);
+      expect(source.digest().checksum).toBe(createHash('sha256').update(content).digest('hex'));
+    };
+    for (let pass = 0; pass < 2; pass++) await Promise.all(contents.map((c, k) => read(c, k)));
+  });
+
   it('fails when the file is not the size it was listed with', async () => {
     const path = join(dir, 'grown.csv');
     const content = csv(50_000);
