@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryHdfs } from './memoryHdfs.js';
 import { landFile, type LocalFile } from '../../../../src/ingest/batch/land.js';
+import { READ_CHUNK } from '../../../../src/ingest/batch/scan.js';
 import type { WebHdfsClient } from '../../../../src/ingest/hdfs/webhdfs.js';
 import type { LandingColumn, LandingDeclaration } from '../../../../src/ingest/landing/types.js';
 
@@ -48,7 +49,7 @@ async function land(file: LocalFile) {
   return { hdfs, result };
 }
 
-/** ~3 MB: rows cross the 1 MB read blocks. */
+/** ~3 MB: rows cross the read chunks. */
 function bigRows(n: number, row: (i: number) => string): string {
   return Array.from({ length: n }, (_, i) => `${row(i)}\n`).join('');
 }
@@ -116,12 +117,12 @@ describe('landFile', () => {
     ]);
   });
 
-  it('checks rows cut by the 1 MiB read chunks: a UTF-8 character, a doubled quote, CRLF, a last bad row without a break', async () => {
+  it('checks rows cut by the read chunks: a UTF-8 character, a doubled quote, CRLF, a last bad row without a break', async () => {
     const header = 'id,dte,units,price,address\r\n';
     const special = 'id-s,2024-1-5,1,2.5,"日本 ""x"" é"\r\n';
     for (const shift of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) {
-      // Filler rows so that byte 1 MiB falls `shift` bytes before the end of the special row.
-      const target = (1 << 20) - Buffer.byteLength(header) - Buffer.byteLength(special) + shift;
+      // Filler rows so that the end of the first chunk falls `shift` bytes before the end of the special row.
+      const target = READ_CHUNK - Buffer.byteLength(header) - Buffer.byteLength(special) + shift;
       const rows: string[] = [];
       let size = 0;
       for (let i = 0; size < target - 64; i++) {
@@ -131,7 +132,7 @@ describe('landFile', () => {
       }
       rows.push(`pad,2024-1-1,1,1,${'p'.repeat(target - size - 'pad,2024-1-1,1,1,\r\n'.length)}\r\n`);
       const good = `${header}${rows.join('')}${special}id-z,2024-1-1,1,1,z\r\n`;
-      expect(Buffer.byteLength(`${header}${rows.join('')}${special}`)).toBe((1 << 20) + shift);
+      expect(Buffer.byteLength(`${header}${rows.join('')}${special}`)).toBe(READ_CHUNK + shift);
       const landed = await land(local(`tx_s${shift}.csv`, good));
       expect(landed.result, `shift ${shift}`).toMatchObject({
         status: 'landed',
