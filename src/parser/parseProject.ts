@@ -17,7 +17,7 @@ import { MANIFEST_SCHEMA_VERSION } from '../manifest/types.js';
 import { nodeContext, type ContextHooks } from '../compiler/nodeContext.js';
 import { Relation, relationName } from '../compiler/relation.js';
 import { createBaseContext } from '../templating/baseContext.js';
-import { createTemplateEngine, type TemplateEngine } from '../templating/engine.js';
+import { createTemplateEngine, prepareSimpleTemplate, type TemplateEngine } from '../templating/engine.js';
 import { staticParse, type StaticCall } from '../templating/staticParser.js';
 import { TemplateTranslator } from '../templating/translateAhead.js';
 import { QDBT_VERSION } from '../version.js';
@@ -107,12 +107,13 @@ class ProjectParser {
       invocationId: input.invocationId,
       runStartedAt: input.runStartedAt,
     });
-    // Templates that need nunjucks are translated on another thread while this one does the rest.
+    // Templates that need all of nunjucks are translated on another thread while this one does the rest.
     const needNunjucks: Array<{ source: string; name: string }> = [];
     for (const file of [...input.files.models, ...input.files.singularTests]) {
       const calls = staticParse(file.text);
       this.staticCallsByPath.set(file.path, calls);
-      if (!calls) needNunjucks.push({ source: file.text, name: file.path });
+      if (!calls && !prepareSimpleTemplate(file.text, file.path))
+        needNunjucks.push({ source: file.text, name: file.path });
     }
     this.translator = TemplateTranslator.start(needNunjucks);
     const projectMacros = input.files.macros.map((file) => ({ path: file.path, source: file.text }));

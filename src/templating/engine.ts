@@ -20,6 +20,7 @@ import { sharedEnvironment } from './filters.js';
 import { nj, isSafeString, type NunjucksEnv } from './nj.js';
 import { pyStr } from './python.js';
 import { ReturnSignal, qdbtRuntime, type RuntimeContext, type TracedError } from './runtime.js';
+import { simpleTemplate } from './simpleTemplate.js';
 import type { TemplateTranslator } from './translateAhead.js';
 
 export interface MacroFile {
@@ -164,15 +165,33 @@ function compileCached(
   let compiled = templateCache.get(source);
   if (!compiled) {
     try {
-      const translated = translator?.take(source);
-      compiled = translated ? instantiateTemplate(translated) : compileTemplate(source, file);
+      compiled = simpleTemplate(source, file) ?? undefined;
+      if (!compiled) {
+        const translated = translator?.take(source);
+        compiled = translated ? instantiateTemplate(translated) : compileTemplate(source, file);
+      }
     } catch (err) {
       throw syntaxError(err, file, source);
     }
-    if (templateCache.size >= MAX_CACHE) templateCache.clear();
-    templateCache.set(source, compiled);
+    cacheTemplate(source, compiled);
   }
   return compiled;
+}
+
+function cacheTemplate(source: string, compiled: CompiledTemplate): void {
+  if (templateCache.size >= MAX_CACHE) templateCache.clear();
+  templateCache.set(source, compiled);
+}
+
+/**
+ * Readies a template that needs no nunjucks (see simpleTemplate.ts) and says whether it was one;
+ * the others are worth translating ahead.
+ */
+export function prepareSimpleTemplate(source: string, file: string): boolean {
+  if (templateCache.has(source)) return true;
+  const compiled = simpleTemplate(source, file);
+  if (compiled) cacheTemplate(source, compiled);
+  return compiled !== null;
 }
 
 class Engine implements TemplateEngine {

@@ -17,9 +17,11 @@ export interface StaticCall {
   end: number;
 }
 
-class Reject extends Error {}
+/** The template is outside the fast path's subset: the engine renders it. */
+export class Reject extends Error {}
 
-class Scanner {
+/** Reads literals and names of a template's code; throws `Reject` at anything it does not know. */
+export class Scanner {
   constructor(
     readonly src: string,
     public pos: number,
@@ -144,6 +146,8 @@ function parseCall(src: string, start: number): StaticCall & { end: number } {
   }
   s.ws();
   if (!src.startsWith('}}', s.pos)) throw new Reject();
+  // nunjucks ends a tag at the first `}}` even inside brackets (`{'a': {'b': 1}}`).
+  if (src.slice(start + 2, s.pos).includes('}}')) throw new Reject();
   const end = s.pos + 2;
   if (kind === 'config' && args.length) throw new Reject();
   if (kind === 'source' && args.length !== 2) throw new Reject();

@@ -53,6 +53,7 @@ describe('staticParse', () => {
     ['CRLF line endings', "select 1\r\nfrom {{ ref('a') }}\r\n"],
     ['an expression in a kwarg', '{{ config(x=1 + 1) }}'],
     ['an unterminated string', "{{ ref('a) }}"],
+    ['`}}` before the end of the tag (nunjucks stops there)', "{{ config(meta={'a': {'b': 1}}) }}"],
   ])('returns null for %s', (_what, src) => {
     expect(staticParse(src)).toBeNull();
   });
