@@ -15,6 +15,7 @@
  * The generated code calls our runtime (runtime.ts) through the `runtime` parameter that every render
  * passes in, so nothing global in nunjucks is patched.
  */
+import { Script } from 'node:vm';
 import { nj } from './nj.js';
 
 const { nodes, lexer } = nj;
@@ -252,6 +253,28 @@ class QdbtCompiler extends (nj.compiler.Compiler as any) {
   loops = 0;
   constructor(...args: any[]) {
     super(...args);
+  }
+
+  // The root and block functions are in parentheses, which makes V8 compile them eagerly: the code
+  // cache made where the template is translated then holds their bytecode too.
+  _emitFuncBegin(node: any, name: string): void {
+    (this as any).buffer = 'output';
+    (this as any)._scopeClosers = '';
+    this._emitLine(`var ${name} = (function ${name}(env, context, frame, runtime, cb) {`);
+    this._emitLine(`var lineno = ${node.lineno};`);
+    this._emitLine(`var colno = ${node.colno};`);
+    this._emitLine('var output = "";');
+    this._emitLine('try {');
+  }
+
+  _emitFuncEnd(noReturn?: boolean): void {
+    if (!noReturn) this._emitLine('cb(null, output);');
+    (this as any)._closeScopeLevels();
+    this._emitLine('} catch (e) {');
+    this._emitLine('  cb(runtime.handleError(e, lineno, colno));');
+    this._emitLine('}');
+    this._emitLine('});');
+    (this as any).buffer = null;
   }
 
   compile(node: any, frame?: any): void {
@@ -637,6 +660,8 @@ export interface SyntaxErrorInfo {
 export interface TranslatedTemplate {
   code: string;
   macros: ParsedMacro[];
+  /** V8's code cache of `code`, when another thread compiled it: compiling is then skipped. */
+  codeCache?: Uint8Array;
 }
 
 export function compileTemplate(source: string, name: string): CompiledTemplate {
@@ -655,9 +680,20 @@ export function translateTemplate(source: string, name: string): TranslatedTempl
   return { code: compiler.getCode() as string, macros: parser.macrosFound };
 }
 
+/** The translation with V8's code cache added: bytecode that any thread of this process can load. */
+export function withCodeCache(translated: TranslatedTemplate): TranslatedTemplate {
+  return { ...translated, codeCache: new Script(wrapped(translated.code)).createCachedData() };
+}
+
 export function instantiateTemplate(translated: TranslatedTemplate): CompiledTemplate {
-  const props = new Function(translated.code)() as { root: RootRenderFunc };
+  // A rejected cache (another V8 version or flags) only means compiling here after all.
+  const script = new Script(wrapped(translated.code), { cachedData: translated.codeCache });
+  const props = (script.runInThisContext() as () => { root: RootRenderFunc })();
   return { root: props.root, macros: translated.macros };
+}
+
+function wrapped(code: string): string {
+  return `(function () {\n${code}\n})`;
 }
 
 export function syntaxErrorInfo(err: unknown): SyntaxErrorInfo {

@@ -1,6 +1,6 @@
 /** The worker of `translateAhead.ts`: translates the requested templates, in order, in batches. */
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { translateTemplate, type TranslatedTemplate } from './compile.js';
+import { translateTemplate, withCodeCache, type TranslatedTemplate } from './compile.js';
 import type { TranslatedBatch, TranslateRequest } from './translateAhead.js';
 
 const { requests, port, progress, batch } = workerData as {
@@ -14,7 +14,7 @@ for (let from = 0; from < requests.length; from += batch) {
   const results: Array<TranslatedTemplate | null> = [];
   for (const request of requests.slice(from, from + batch)) {
     try {
-      results.push(translateTemplate(request.source, request.name));
+      results.push(withCodeCache(translateTemplate(request.source, request.name)));
     } catch {
       // The main thread translates it again and reports the error with its own location.
       results.push(null);
