@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError } from 'commander';
 import { QdbtError, QdbtErrors } from '../errors.js';
 import { QDBT_VERSION } from '../version.js';
@@ -36,6 +37,28 @@ const COMMANDS: Array<[names: string[], load: () => Promise<Register>]> = [
   [['local'], async () => (await import('./commands/local.js')).registerLocalCommands],
 ];
 
+/**
+ * Commands that parse the project and end within seconds. Each calls its functions a few thousand
+ * times: TurboFan's inlining then costs more CPU (on V8's background threads) than the inlined code
+ * saves. Measured with `qdbt compile` of 10,000 models on 2 cores: 0.29 s less CPU of 3.0 s and
+ * 0.15 s less wall time. Long-running commands (ingest, compact, local) keep V8's defaults.
+ */
+const SHORT_LIVED = new Set([
+  'parse',
+  'compile',
+  'ls',
+  'list',
+  'run',
+  'seed',
+  'test',
+  'build',
+  'show',
+  'run-operation',
+  'retry',
+  'source',
+  'docs',
+]);
+
 /** Global options that take a value, so that their value is not mistaken for the command name. */
 const OPTIONS_WITH_VALUES = new Set([
   '--project-dir',
@@ -70,6 +93,7 @@ export async function buildProgram(argv: string[]): Promise<Command> {
     .exitOverride();
   addGlobalOptions(program);
   const name = commandNameIn(argv.slice(2));
+  if (name !== null && SHORT_LIVED.has(name)) setFlagsFromString('--no-turbo-inlining');
   const wanted = COMMANDS.filter(([names]) => name !== null && names.includes(name));
   for (const [, load] of wanted.length ? wanted : COMMANDS) (await load())(program);
   return program;
