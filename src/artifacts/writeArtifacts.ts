@@ -1,6 +1,6 @@
-import { closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { GraphNode, Manifest } from '../manifest/types.js';
 
 /**
@@ -66,14 +66,20 @@ export function compiledPathOf(projectName: string, targetPath: string, node: Gr
 /**
  * Writes compiled SQL on a worker thread while the main thread compiles the next slice. Small-file
  * writes are syscall-bound; done synchronously on their own thread they overlap with compiling.
- * Unchanged files are left alone, so a no-op compile writes nothing.
+ * When the main thread has nothing else left to do, it writes the batches the worker has not
+ * started: batches are claimed through a shared counter, so each is written once. Unchanged files
+ * are left alone, so a no-op compile writes nothing.
  */
 export class CompiledFileWriter {
   private readonly worker: Worker;
   private readonly done: Promise<number>;
+  /** [0]: the next batch to claim. */
+  private readonly claims = new Int32Array(new SharedArrayBuffer(4));
+  private readonly batches: Array<string | string[] | null> = [];
 
-  constructor(projectDir: string) {
-    this.worker = new Worker(WRITER_SOURCE, { eval: true, workerData: { projectDir } });
+  /** Start it early: a thread takes tens of milliseconds to start. */
+  constructor(private readonly projectDir: string) {
+    this.worker = new Worker(WRITER_SOURCE, { eval: true, workerData: { projectDir, claims: this.claims } });
     this.done = new Promise<number>((resolve, reject) => {
       this.worker.once('message', (message: { written?: number; error?: string }) =>
         message.error
@@ -94,14 +100,29 @@ export class CompiledFileWriter {
         if (node.compiled_code.includes(SEPARATOR)) separatorFree = false;
       }
     }
-    if (parts.length) this.worker.postMessage(separatorFree ? parts.join(SEPARATOR) : parts);
+    if (!parts.length) return;
+    const batch = separatorFree ? parts.join(SEPARATOR) : parts;
+    this.batches.push(batch);
+    this.worker.postMessage(batch);
   }
 
-  /** Finish writing; returns how many files changed. */
+  /** Stop the thread without waiting for what it was given (when compiling failed). */
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  /** Finish writing, with the main thread's help; returns how many files changed. */
   async drain(): Promise<number> {
-    this.worker.postMessage(null);
+    const total = this.batches.length;
+    this.worker.postMessage({ end: total });
     try {
-      return await this.done;
+      let written = 0;
+      const state = newWriterState();
+      for (let i = Atomics.add(this.claims, 0, 1); i < total; i = Atomics.add(this.claims, 0, 1)) {
+        written += writeBatch(this.batches[i]!, this.projectDir, state, WRITER_IO);
+        this.batches[i] = null;
+      }
+      return written + (await this.done);
     } finally {
       await this.worker.terminate();
     }
@@ -111,31 +132,81 @@ export class CompiledFileWriter {
 /** Between paths and SQL in a batch: NUL cannot occur in a path (SQL holding one is sent as a list). */
 const SEPARATOR = '\0';
 
+interface WriterState {
+  made: Set<string>;
+  /** Folders this thread created: no file can be there yet, so nothing to compare against. */
+  fresh: Set<string>;
+}
+
+interface WriterIo {
+  mkdirSync: typeof mkdirSync;
+  readFileSync: typeof readFileSync;
+  writeFileSync: typeof writeFileSync;
+  join: typeof join;
+  dirname: typeof dirname;
+}
+
+/** One function for both threads: the worker runs it from this source text. */
+const WRITE_BATCH_SOURCE = `function writeBatch(batch, projectDir, state, io) {
+  const parts = typeof batch === 'string' ? batch.split('\\0') : batch;
+  let written = 0;
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const path = io.join(projectDir, parts[i]);
+    const text = parts[i + 1];
+    const dir = io.dirname(path);
+    if (!state.made.has(dir)) {
+      if (io.mkdirSync(dir, { recursive: true }) !== undefined) state.fresh.add(dir);
+      state.made.add(dir);
+    }
+    let current = null;
+    if (!state.fresh.has(dir)) try { current = io.readFileSync(path, 'utf8'); } catch {}
+    if (current === text) continue;
+    io.writeFileSync(path, text);
+    written++;
+  }
+  return written;
+}`;
+
+const writeBatch = new Function(`return ${WRITE_BATCH_SOURCE}`)() as (
+  batch: string | string[],
+  projectDir: string,
+  state: WriterState,
+  io: WriterIo,
+) => number;
+
+const WRITER_IO: WriterIo = { mkdirSync, readFileSync, writeFileSync, join, dirname };
+
+function newWriterState(): WriterState {
+  return { made: new Set(), fresh: new Set() };
+}
+
+// Batches arrive in order; the worker writes the one it claimed once it has it, and stops at the end
+// as soon as its claim is past the last batch.
 const WRITER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
-const made = new Set();
-// Folders this run created: no file can be there yet, so nothing to compare against.
-const fresh = new Set();
+${WRITE_BATCH_SOURCE}
+const io = { mkdirSync, readFileSync, writeFileSync, join, dirname };
+const state = { made: new Set(), fresh: new Set() };
+const received = [];
+let total = -1;
+let claim = -1;
 let written = 0;
-parentPort.on('message', (batch) => {
-  if (batch === null) return parentPort.postMessage({ written });
+parentPort.on('message', (message) => {
   try {
-    const parts = typeof batch === 'string' ? batch.split('\\0') : batch;
-    for (let i = 0; i + 1 < parts.length; i += 2) {
-      const path = join(workerData.projectDir, parts[i]);
-      const text = parts[i + 1];
-      const dir = dirname(path);
-      if (!made.has(dir)) {
-        if (mkdirSync(dir, { recursive: true }) !== undefined) fresh.add(dir);
-        made.add(dir);
+    if (typeof message === 'string' || Array.isArray(message)) received.push(message);
+    else total = message.end;
+    for (;;) {
+      if (claim === -1) claim = Atomics.add(workerData.claims, 0, 1);
+      if (claim < received.length) {
+        written += writeBatch(received[claim], workerData.projectDir, state, io);
+        received[claim] = null;
+        claim = -1;
+      } else {
+        if (total !== -1 && claim >= total) parentPort.postMessage({ written });
+        return;
       }
-      let current = null;
-      if (!fresh.has(dir)) try { current = readFileSync(path, 'utf8'); } catch {}
-      if (current === text) continue;
-      writeFileSync(path, text);
-      written++;
     }
   } catch (error) {
     parentPort.postMessage({ error: String(error && error.message || error) });

@@ -48,13 +48,23 @@ export function registerCompileCommand(program: Command): void {
         return;
       }
       // Parsing and compiling are loaded only when the cache cannot answer.
-      const [{ parseReadProject }, { compileSelected, selectFor }, { CompiledFileWriter, writeManifest }] =
-        await Promise.all([
-          import('../../project/loadProject.js'),
-          import('../../project/selectAndCompile.js'),
-          import('../../artifacts/writeArtifacts.js'),
-        ]);
-      const project = parseReadProject(read);
+      const { CompiledFileWriter, writeManifest } = await import('../../artifacts/writeArtifacts.js');
+      // The writing thread starts (tens of milliseconds) while the project is parsed.
+      const writer = new CompiledFileWriter(read.projectDir);
+      const [{ parseReadProject }, { compileSelected, selectFor }] = await Promise.all([
+        import('../../project/loadProject.js'),
+        import('../../project/selectAndCompile.js'),
+      ]).catch(async (error: unknown) => {
+        await writer.close();
+        throw error;
+      });
+      let project;
+      try {
+        project = parseReadProject(read);
+      } catch (error) {
+        await writer.close();
+        throw error;
+      }
       phase('parse');
       for (const warning of project.parsed.warnings)
         reporter.emit({ name: 'parse_warning', level: 'warn', message: warning });
@@ -62,7 +72,6 @@ export function registerCompileCommand(program: Command): void {
       for (const warning of warnings)
         reporter.emit({ name: 'selection_warning', level: 'warn', message: warning });
       // Compile in slices and let the files of one slice be written while the next compiles.
-      const writer = new CompiledFileWriter(project.projectDir);
       const ids = [...selected];
       let compiledCount = 0;
       for (let start = 0; start < ids.length; start += 1000) {
