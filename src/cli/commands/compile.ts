@@ -51,41 +51,40 @@ export function registerCompileCommand(program: Command): void {
       const { CompiledFileWriter, writeManifest } = await import('../../artifacts/writeArtifacts.js');
       // The writing thread starts (tens of milliseconds) while the project is parsed.
       const writer = new CompiledFileWriter(read.projectDir);
-      const [{ parseReadProject }, { compileSelected, selectFor }] = await Promise.all([
-        import('../../project/loadProject.js'),
-        import('../../project/selectAndCompile.js'),
-      ]).catch(async (error: unknown) => {
-        await writer.close();
-        throw error;
-      });
-      let project;
-      try {
-        project = parseReadProject(read);
-      } catch (error) {
-        await writer.close();
-        throw error;
-      }
-      phase('parse');
-      for (const warning of project.parsed.warnings)
-        reporter.emit({ name: 'parse_warning', level: 'warn', message: warning });
-      const { selected, warnings } = selectFor(project, options, ['model', 'test', 'seed']);
-      for (const warning of warnings)
-        reporter.emit({ name: 'selection_warning', level: 'warn', message: warning });
-      // Compile in slices and let the files of one slice be written while the next compiles.
-      const ids = [...selected];
       let compiledCount = 0;
-      for (let start = 0; start < ids.length; start += 1000) {
-        const slice = compileSelected(project, ids.slice(start, start + 1000));
-        compiledCount += slice.length;
-        writer.enqueue(slice);
-        await new Promise((resolve) => setImmediate(resolve));
+      let written: number;
+      let envUsed: Record<string, string | null>;
+      try {
+        const [{ parseReadProject }, { compileSelected, selectFor }] = await Promise.all([
+          import('../../project/loadProject.js'),
+          import('../../project/selectAndCompile.js'),
+        ]);
+        const project = parseReadProject(read);
+        envUsed = project.envUsed;
+        phase('parse');
+        for (const warning of project.parsed.warnings)
+          reporter.emit({ name: 'parse_warning', level: 'warn', message: warning });
+        const { selected, warnings } = selectFor(project, options, ['model', 'test', 'seed']);
+        for (const warning of warnings)
+          reporter.emit({ name: 'selection_warning', level: 'warn', message: warning });
+        // Compile in slices and let the files of one slice be written while the next compiles.
+        const ids = [...selected];
+        for (let start = 0; start < ids.length; start += 1000) {
+          const slice = compileSelected(project, ids.slice(start, start + 1000));
+          compiledCount += slice.length;
+          writer.enqueue(slice);
+        }
+        phase('compile');
+        // The manifest is written while the worker is still writing compiled files.
+        writeManifest(project.targetDir, project.parsed.manifest);
+        phase('write_manifest');
+        written = await writer.drain();
+        phase('write_compiled');
+      } catch (error) {
+        // A running thread would keep the process alive after the error is reported.
+        await writer.close();
+        throw error;
       }
-      phase('compile');
-      // The manifest is written while the worker is still writing compiled files.
-      writeManifest(project.targetDir, project.parsed.manifest);
-      phase('write_manifest');
-      const written = await writer.drain();
-      phase('write_compiled');
       reporter.emit({
         name: 'compile_timing',
         level: 'debug',
@@ -93,18 +92,18 @@ export function registerCompileCommand(program: Command): void {
         data: phases,
       });
       if (key)
-        writeCache(project.targetDir, {
+        writeCache(head.targetDir, {
           command: 'compile',
           key,
           stat_key: statKey ?? '',
-          env_used: project.envUsed,
+          env_used: envUsed,
           summary: { compiled: compiledCount },
         });
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
       reporter.emit({
         name: 'compile_summary',
         level: 'info',
-        message: `Compiled ${compiledCount} nodes (${written} files changed) in ${seconds}s; manifest at ${project.config.targetPath}/manifest.json`,
+        message: `Compiled ${compiledCount} nodes (${written} files changed) in ${seconds}s; manifest at ${head.config.targetPath}/manifest.json`,
         data: { compiled: compiledCount, written, cached: false, seconds: Number(seconds) },
       });
     });

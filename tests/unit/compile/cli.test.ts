@@ -13,6 +13,8 @@ function qdbt(args: string[], cwd = repoRoot) {
   const result = spawnSync(process.execPath, [bin, ...args], {
     cwd,
     encoding: 'utf8',
+    // A command that never ends (a thread left running) fails here instead of hanging the suite.
+    timeout: 25_000,
     env: { ...process.env, NO_COLOR: '1' },
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -185,5 +187,21 @@ describe('qdbt compile on a project with many nunjucks templates (translated ahe
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('models/m/m_200.sql:3');
     expect(result.stderr).toMatch(/block is not closed|endif/);
+  });
+});
+
+describe('qdbt compile when a template fails only when compiled', () => {
+  // `execute` is false while parsing: the bad ref shows only when compiling, after the writing
+  // thread has started; the command must still end with the error.
+  const fixture = writeFixture({
+    'models/a.sql': 'select 1 as a',
+    'models/b.sql': "{% if execute %}select * from {{ ref('nope') }}{% endif %}",
+  });
+  cleanups.push(fixture.cleanup);
+
+  it('reports it and exits (2)', () => {
+    const result = qdbt(['compile', '--project-dir', fixture.dir]);
+    expect(result.stderr).toContain("models/b.sql:1: 'b' refers to 'nope', which is not in the manifest");
+    expect(result.code).toBe(2);
   });
 });
