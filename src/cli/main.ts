@@ -38,10 +38,11 @@ const COMMANDS: Array<[names: string[], load: () => Promise<Register>]> = [
 ];
 
 /**
- * Commands that parse the project and end within seconds. Each calls its functions a few thousand
- * times: TurboFan's inlining then costs more CPU (on V8's background threads) than the inlined code
- * saves. Measured with `qdbt compile` of 10,000 models on 2 cores: 0.29 s less CPU of 3.0 s and
- * 0.15 s less wall time. Long-running commands (ingest, compact, local) keep V8's defaults.
+ * Commands whose CPU work is parsing and compiling the project (the rest is waiting on Hive). Each
+ * function runs a few thousand times in a second or two: TurboFan's inlining then costs more CPU (on
+ * V8's background threads) than the inlined code saves. Measured with `qdbt compile` of 10,000
+ * models on 2 cores: 0.29 s less CPU of 3.0 s and 0.15 s less wall time. Commands that stream data
+ * for long (ingest, compact) keep V8's defaults.
  */
 const SHORT_LIVED = new Set([
   'parse',

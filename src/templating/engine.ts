@@ -184,8 +184,8 @@ function cacheTemplate(source: string, compiled: CompiledTemplate): void {
 }
 
 /**
- * Readies a template that needs no nunjucks (see simpleTemplate.ts) and says whether it was one;
- * the others are worth translating ahead.
+ * Readies a template that needs no nunjucks (see simpleTemplate.ts). False when the template is yet
+ * to be compiled by nunjucks: worth translating ahead.
  */
 export function prepareSimpleTemplate(source: string, file: string): boolean {
   if (templateCache.has(source)) return true;
