@@ -4,15 +4,19 @@
 // WebHDFS with curl (two-step CREATE), with the same number of files in flight.
 // Needs the local stack's HDFS (`qdbt local up`) and a build (`npm run bench:ingest` builds first).
 // Figures are medians over rounds (the machine is shared: single runs are noisy); each round measures
-// curl, qdbt on files in declared order and qdbt on drifted files, one after the other.
+// curl and qdbt on files in declared order (which goes first alternates between rounds), then qdbt
+// on drifted files. After each, the files are deleted and the DataNode given time to delete its
+// blocks (it does so a heartbeat later), so no measurement pays for the previous one's clean-up.
 // Env: BENCH_INGEST_FILES (default 8), BENCH_INGEST_MB (per file, default 16), BENCH_INGEST_PARALLEL (4),
-// BENCH_INGEST_ROUNDS (5), BENCH_INGEST_STREAM=0 to leave out the stream benchmark,
+// BENCH_INGEST_ROUNDS (5), BENCH_INGEST_SETTLE_MS (pause after each delete, default 4000),
+// BENCH_INGEST_STREAM=0 to leave out the stream benchmark,
 // QDBT_WEBHDFS_URL (default http://127.0.0.1:9870).
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -22,6 +26,8 @@ const files = Number(process.env.BENCH_INGEST_FILES ?? 8);
 const mbPerFile = Number(process.env.BENCH_INGEST_MB ?? 16);
 const parallel = Number(process.env.BENCH_INGEST_PARALLEL ?? 4);
 const roundsWanted = Number(process.env.BENCH_INGEST_ROUNDS ?? 5);
+const settleMs = Number(process.env.BENCH_INGEST_SETTLE_MS ?? 4000);
+const settle = () => sleep(settleMs);
 const lake = `/qdbt-bench/ingest-${process.pid}`;
 
 const HEADER =
@@ -173,17 +179,30 @@ async function main() {
       if (summary.landed !== expected || summary.failed)
         throw new Error(`landed ${summary.landed} of ${expected}, ${summary.failed} failed`);
       await client.delete(lake, { recursive: true }); // the next round lands again
+      await settle();
       return { seconds, rows: summary.rowsLanded, cpuMs };
     };
-    for (let round = 0; round < roundsWanted; round++) {
+    const putWithCurl = async (round) => {
       await client.mkdirs(`${lake}/curl`);
       const c0 = performance.now();
       await pool(paths, parallel, (p) =>
         curlPut(p, `${lake}/curl/${round}-${p.slice(p.lastIndexOf('/') + 1)}`),
       );
-      const curlS = (performance.now() - c0) / 1000;
+      const seconds = (performance.now() - c0) / 1000;
       await client.delete(`${lake}/curl`, { recursive: true });
-      const declared = await land(inDir, files);
+      await settle();
+      return seconds;
+    };
+    for (let round = 0; round < roundsWanted; round++) {
+      let curlS;
+      let declared;
+      if (round % 2 === 0) {
+        curlS = await putWithCurl(round);
+        declared = await land(inDir, files);
+      } else {
+        declared = await land(inDir, files);
+        curlS = await putWithCurl(round);
+      }
       const drift = await land(driftDir, drifted.length);
       rounds.push({
         curl: mb / curlS,
