@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { createAdapter, type Adapter } from '../../adapters/index.js';
 import type { HiveTarget } from '../../config/types.js';
 import { QdbtError } from '../../errors.js';
-import { WebHdfsClient } from '../../ingest/hdfs/webhdfs.js';
+import { webHdfsClientFor } from '../../ingest/context.js';
+import type { WebHdfsClient } from '../../ingest/hdfs/webhdfs.js';
 import { findDeclaration, landingDeclarations } from '../../ingest/landing/declarations.js';
 import { ensureStagingTable, registerPartition } from '../../ingest/register/index.js';
 // The ingestor and the producer load kafkajs: imported when the command runs, not at CLI start-up.
@@ -81,6 +82,23 @@ function brokersOf(flag: string | undefined, target: HiveTarget | null): string[
     .filter(Boolean);
 }
 
+/**
+ * The stream's WebHDFS client: the same settings as `qdbt ingest batch` and `qdbt compact`
+ * (`hdfs_url`, `hdfs_standby_url`, `hdfs_user`, `hdfs_delegation_token` or
+ * QDBT_HDFS_DELEGATION_TOKEN), except that a target without `hdfs_url` uses the local stack's.
+ */
+export function streamWebHdfsClient(
+  target: HiveTarget,
+  env: Record<string, string | undefined> = process.env,
+): WebHdfsClient {
+  const url = target.extra.hdfs_url;
+  const withUrl =
+    typeof url === 'string' && url.trim()
+      ? target
+      : { ...target, extra: { ...target.extra, hdfs_url: DEFAULT_WEBHDFS } };
+  return webHdfsClientFor(withUrl, env);
+}
+
 function logTo(
   context: CommandContext,
 ): (level: IngestLogLevel, name: string, message: string, data?: Record<string, unknown>) => void {
@@ -154,9 +172,7 @@ export function registerStreamIngest(ingest: Command): void {
         lakePath: flags.lakePath ?? found.lakePath,
         stagingTable: { ...found.stagingTable, schema: flags.stagingSchema ?? found.stagingTable.schema },
       };
-      const hdfs = new WebHdfsClient({
-        url: typeof target.extra.hdfs_url === 'string' ? target.extra.hdfs_url : DEFAULT_WEBHDFS,
-      });
+      const hdfs = streamWebHdfsClient(target, project.env);
       let adapter: Adapter | null = null;
       const log = logTo(context);
       if (flags.register) {
