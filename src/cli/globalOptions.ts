@@ -18,6 +18,8 @@ export interface GlobalOptions {
   color: boolean;
   quiet: boolean;
   debug: boolean;
+  /** Templates' `log()` goes to the reporter: info=True at info level, otherwise debug (dbt's rule). */
+  templateLog?: (message: string, info: boolean) => void;
 }
 
 export interface CommandContext {
@@ -68,5 +70,7 @@ export function contextFrom(command: Command): CommandContext {
     quiet: options.quiet,
     debug: options.debug,
   });
+  options.templateLog = (message, info) =>
+    reporter.emit({ name: 'template_log', level: info ? 'info' : 'debug', message });
   return { options, reporter };
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { HiveTarget, NodePatch, ProjectConfig, PropertyFile, TestDefinition } from '../config/types.js';
-import { parsePropertyFile, resolveFolderConfig } from '../config/index.js';
+import { configErrors, parsePropertyFile, resolveFolderConfig } from '../config/index.js';
 import { closestNames, QdbtError, QdbtErrors } from '../errors.js';
 import { buildGraph, parentAndChildMaps, type ProjectGraph } from '../graph/graph.js';
 import { parseSelectorsFile } from '../graph/selectors.js';
@@ -47,6 +47,8 @@ export interface ParseInput {
   env: Record<string, string | undefined>;
   invocationId: string;
   runStartedAt: Date;
+  /** Where templates' `log()` (and `exceptions.warn()`) write; `info` false is debug output. */
+  log?: (message: string, info: boolean) => void;
 }
 
 /** What the compiler can reuse from parsing without rendering again. */
@@ -73,8 +75,10 @@ export function parseProject(input: ParseInput): ParseResult {
 interface PendingNode {
   node: CompilableNode;
   file: SourceFile;
-  /** Config from project.yml and property YAML, before the file's own config() calls. */
+  /** The file's own config() calls, merged over project.yml and property YAML. */
   inFileConfig: Record<string, unknown>;
+  /** 1-based line of the first config() call, where its errors point. */
+  configLine: number | null;
   customSchema: string | null;
 }
 
@@ -106,6 +110,7 @@ class ProjectParser {
       target: targetContext(input.target),
       invocationId: input.invocationId,
       runStartedAt: input.runStartedAt,
+      log: input.log,
     });
     // Templates that need all of nunjucks are translated on another thread while this one does the rest.
     const needNunjucks: Array<{ source: string; name: string }> = [];
@@ -305,7 +310,7 @@ class ProjectParser {
     };
     if (resourceType === 'seed') (node as SeedNode).root_path = this.input.files.projectDir;
     if (resourceType === 'test') Object.assign(node, { column_name: null, attached_node: null });
-    return { node, file, inFileConfig: {}, customSchema: null };
+    return { node, file, inFileConfig: {}, configLine: null, customSchema: null };
   }
 
   private registerName(item: PendingNode): void {
@@ -345,7 +350,10 @@ class ProjectParser {
       for (const call of staticCalls) {
         if (call.kind === 'ref') refs.push(refCallOf(call.args, call.line));
         else if (call.kind === 'source') sources.push([call.args[0]!, call.args[1]!]);
-        else Object.assign(item.inFileConfig, call.kwargs);
+        else {
+          Object.assign(item.inFileConfig, call.kwargs);
+          item.configLine ??= call.line;
+        }
       }
       this.parseInfo.set(node.unique_id, { staticCalls });
       this.finishNode(item, []);
@@ -383,6 +391,12 @@ class ProjectParser {
   /** Apply the file's own config(), then name the relation (generate_schema_name / generate_alias_name). */
   private finishNode(item: PendingNode, macrosCalled: string[]): void {
     const { node } = item;
+    if (item.configLine !== null || hasKeys(item.inFileConfig)) {
+      // The same checks as project.yml's and property YAML's, pointing at the config() call.
+      const line = item.configLine ?? lineOfConfigCall(item.file.text);
+      for (const error of configErrors(item.inFileConfig, { file: item.file.path, line }))
+        this.errors.push(error);
+    }
     mergeConfig(node.config, item.inFileConfig);
     node.unrendered_config = { ...item.inFileConfig };
     node.tags = asStringList(node.config.tags);
@@ -743,4 +757,18 @@ class ProjectParser {
     if (this.errors.length === 1) throw this.errors[0]!;
     if (this.errors.length > 1) throw new QdbtErrors(this.errors.splice(0));
   }
+}
+
+/** The line of a template's first `config(` call (rendered templates do not say where a call was). */
+function lineOfConfigCall(text: string): number | undefined {
+  const at = /\bconfig\s*\(/.exec(text)?.index;
+  if (at === undefined) return undefined;
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < at; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+function hasKeys(object: Record<string, unknown>): boolean {
+  for (const _key in object) return true;
+  return false;
 }

@@ -18,7 +18,10 @@ export interface LoadedProject extends ReadProject {
   envUsed: Record<string, string | null>;
 }
 
-export function parseReadProject(read: ReadProject): LoadedProject {
+/** Where templates' `log()` writes: the command's reporter. Without one, log() prints nothing. */
+export type TemplateLog = (message: string, info: boolean) => void;
+
+export function parseReadProject(read: ReadProject, templateLog?: TemplateLog): LoadedProject {
   const invocationId = randomUUID();
   const envUsed: Record<string, string | null> = {};
   const recordingEnv = new Proxy(read.env, {
@@ -36,13 +39,14 @@ export function parseReadProject(read: ReadProject): LoadedProject {
     env: recordingEnv,
     invocationId,
     runStartedAt: new Date(),
+    log: templateLog,
   });
   const graph = parsed.graph;
   return { ...read, parsed, graph, invocationId, envUsed };
 }
 
-export function loadProject(options: LoadOptions): LoadedProject {
-  return parseReadProject(readProject(options));
+export function loadProject(options: LoadOptions & { templateLog?: TemplateLog }): LoadedProject {
+  return parseReadProject(readProject(options), options.templateLog);
 }
 
 /** The manifest of an earlier run, for `--state DIR` (state:modified). */

@@ -59,7 +59,7 @@ export function registerCompileCommand(program: Command): void {
           import('../../project/loadProject.js'),
           import('../../project/selectAndCompile.js'),
         ]);
-        const project = parseReadProject(read);
+        const project = parseReadProject(read, options.templateLog);
         envUsed = project.envUsed;
         phase('parse');
         for (const warning of project.parsed.warnings)
