@@ -26,6 +26,8 @@ const Break = nodes.Node.extend('Break', { fields: [] });
 const Continue = nodes.Node.extend('Continue', { fields: [] });
 const Truthy = nodes.Node.extend('Truthy', { fields: ['expr'] });
 const PyIter = nodes.Node.extend('PyIter', { fields: ['expr'] });
+/** Jinja's `x[start:stop:step]` (nunjucks has no slices); absent parts are null. */
+const Slice = nodes.Node.extend('Slice', { fields: ['target', 'start', 'stop', 'step'] });
 const OUR_EXPRESSIONS = [Truthy, PyIter];
 
 const UNSUPPORTED = new Set(['extends', 'include', 'import', 'from', 'block']);
@@ -201,6 +203,35 @@ class QdbtParser extends (nj.parser.Parser as any) {
     return node;
   }
 
+  /** `x[i]`, or a slice `x[a:b]`, `x[:b]`, `x[::-1]` as in Jinja (nunjucks only knows `x[i]`). */
+  parseSubscript(target: any, open: any): any {
+    this.nextToken();
+    const parts: any[] = [null];
+    for (;;) {
+      const tok = this.peekToken();
+      if (!tok) this.fail('expected ] to end the subscript', open.lineno, open.colno);
+      if (tok.type === lexer.TOKEN_RIGHT_BRACKET) {
+        this.nextToken();
+        break;
+      }
+      if (tok.type === lexer.TOKEN_COLON) {
+        this.nextToken();
+        if (parts.length === 3)
+          this.fail('a slice has at most three parts: [start:stop:step]', tok.lineno, tok.colno);
+        parts.push(null);
+        continue;
+      }
+      if (parts[parts.length - 1] !== null)
+        this.fail('expected : or ] in the subscript', tok.lineno, tok.colno);
+      parts[parts.length - 1] = this.parseExpression();
+    }
+    if (parts.length === 1) {
+      if (parts[0] === null) this.fail('expected an index between [ and ]', open.lineno, open.colno);
+      return new nodes.LookupVal(open.lineno, open.colno, target, parts[0]);
+    }
+    return new Slice(open.lineno, open.colno, target, parts[0], parts[1], parts[2] ?? null);
+  }
+
   /** As nunjucks, but marks `a.b` (attribute) apart from `a['b']` (item): Jinja resolves them differently. */
   parsePostfix(node: any): any {
     let tok = this.peekToken();
@@ -208,9 +239,7 @@ class QdbtParser extends (nj.parser.Parser as any) {
       if (tok.type === lexer.TOKEN_LEFT_PAREN) {
         node = new nodes.FunCall(tok.lineno, tok.colno, node, this.parseSignature());
       } else if (tok.type === lexer.TOKEN_LEFT_BRACKET) {
-        const lookup = this.parseAggregate();
-        if (lookup.children.length > 1) this.fail('invalid index');
-        node = new nodes.LookupVal(tok.lineno, tok.colno, node, lookup.children[0]);
+        node = this.parseSubscript(node, tok);
       } else if (tok.type === lexer.TOKEN_OPERATOR && tok.value === '.') {
         this.nextToken();
         const val = this.nextToken();
@@ -306,6 +335,17 @@ class QdbtCompiler extends (nj.compiler.Compiler as any) {
     this._emit('runtime.truthy(');
     this.compile(node.expr, frame);
     this._emit(')');
+  }
+
+  compileSlice(node: any, frame: any): void {
+    this._emit('runtime.slice(');
+    this._compileExpression(node.target, frame);
+    for (const part of [node.start, node.stop, node.step]) {
+      this._emit(',');
+      if (part === null) this._emit('null');
+      else this._compileExpression(part, frame);
+    }
+    this._emit(`, ${node.lineno})`);
   }
 
   compilePyIter(node: any, frame: any): void {

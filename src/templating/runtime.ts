@@ -135,6 +135,35 @@ function item(obj: unknown, key: unknown): unknown {
   return attr(obj, key);
 }
 
+/** Python's `x[start:stop:step]` on strings and lists: negative indexes count from the end. */
+function slice(obj: unknown, start: unknown, stop: unknown, step: unknown, lineno: number): unknown {
+  const isList = Array.isArray(obj);
+  if (!isList && !isStringLike(obj)) {
+    throw located(`only strings and lists can be sliced, not ${typeName(obj)}`, lineno, 0);
+  }
+  const bound = (value: unknown, what: string): number | null => {
+    if (value === null || value === undefined) return null;
+    if (typeof value !== 'number' || !Number.isInteger(value)) {
+      throw located(`slice ${what} must be a whole number or none, not ${pyStr(value)}`, lineno, 0);
+    }
+    return value;
+  };
+  const by = bound(step, 'step') ?? 1;
+  if (by === 0) throw located('slice step cannot be zero', lineno, 0);
+  const items: unknown[] | string = isList ? (obj as unknown[]) : asString(obj);
+  const length = items.length;
+  const clamp = (value: number | null, missing: number): number => {
+    if (value === null) return missing;
+    const from = value < 0 ? value + length : value;
+    return by > 0 ? Math.min(Math.max(from, 0), length) : Math.min(Math.max(from, -1), length - 1);
+  };
+  const first = clamp(bound(start, 'start'), by > 0 ? 0 : length - 1);
+  const end = clamp(bound(stop, 'stop'), by > 0 ? length : -1);
+  const picked: unknown[] = [];
+  for (let i = first; by > 0 ? i < end : i > end; i += by) picked.push(items[i]);
+  return isList ? picked : picked.join('');
+}
+
 function out(value: unknown, lineno: number, colno: number, desc: string): string {
   if (value === undefined) throw located(`'${desc}' is undefined`, lineno, colno);
   if (typeof value === 'string') return value;
@@ -315,6 +344,7 @@ export const qdbtRuntime: Record<string, unknown> = Object.assign(Object.create(
   softLookup,
   attr,
   item,
+  slice,
   memberLookup: item,
   contextOrFrameLookup: softLookup,
   out,
