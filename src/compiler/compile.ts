@@ -84,12 +84,21 @@ class NodeCompiler {
   /** Render a node's template with real relations; returns the ephemeral models it refers to. */
   private renderNode(node: GraphNode): { sql: string; needs: string[] } {
     const needs: string[] = [];
-    const resolveRef = (name: string): Relation | CteRelation => {
+    // The dependencies parsing recorded are the only nodes a node may use: the runner orders nodes
+    // by them. Parsing renders with `execute` false, so a ref() inside `{% if execute %}` or
+    // `{% if is_incremental() %}` is not among them. Generic tests are exempt: their dependencies
+    // come from their YAML, not from rendering the test's macro.
+    const parsed =
+      node.resource_type === 'test' && (node as TestNode).test_metadata ? null : node.depends_on.nodes;
+    const resolveRef = (name: string, line?: number): Relation | CteRelation => {
       const target = this.byName.get(name);
       if (!target) {
         throw new QdbtError('template', `'${node.name}' refers to '${name}', which is not in the manifest`, {
           location: { file: node.original_file_path },
         });
+      }
+      if (parsed !== null && !parsed.includes(target.unique_id)) {
+        throw notParsed(node, `ref('${name}')`, line);
       }
       if (target.config.materialized === 'ephemeral') {
         needs.push(target.unique_id);
@@ -97,7 +106,7 @@ class NodeCompiler {
       }
       return new Relation(target.schema, target.alias);
     };
-    const resolveSource = (sourceName: string, tableName: string): Relation => {
+    const resolveSource = (sourceName: string, tableName: string, line?: number): Relation => {
       const source = this.input.manifest.sources[`source.${node.package_name}.${sourceName}.${tableName}`];
       if (!source) {
         throw new QdbtError(
@@ -107,6 +116,9 @@ class NodeCompiler {
             location: { file: node.original_file_path },
           },
         );
+      }
+      if (parsed !== null && !parsed.includes(source.unique_id)) {
+        throw notParsed(node, `source('${sourceName}', '${tableName}')`, line);
       }
       return new Relation(source.schema, source.identifier);
     };
@@ -118,8 +130,8 @@ class NodeCompiler {
     const calls = this.input.staticCalls.get(node.unique_id)?.staticCalls;
     if (calls) {
       const sql = staticRender(node.raw_code, calls, (call) => {
-        if (call.kind === 'ref') return String(resolveRef(call.args[call.args.length - 1]!));
-        if (call.kind === 'source') return String(resolveSource(call.args[0]!, call.args[1]!));
+        if (call.kind === 'ref') return String(resolveRef(call.args[call.args.length - 1]!, call.line));
+        if (call.kind === 'source') return String(resolveSource(call.args[0]!, call.args[1]!, call.line));
         return '';
       });
       return { sql, needs };
@@ -248,6 +260,22 @@ class NodeCompiler {
     this.ephemeralSql.set(uniqueId, result);
     return result;
   }
+}
+
+/**
+ * A ref()/source() the parse did not record (as dbt: "unable to infer all dependencies"). Rendered
+ * by the engine, the error gets the line of the call (or of the macro call that made it) on its way out.
+ */
+function notParsed(node: GraphNode, call: string, line: number | undefined): QdbtError {
+  return new QdbtError(
+    'template',
+    `${node.resource_type} '${node.name}' uses ${call}, which parsing did not record as a dependency: parsing renders with execute false, so a call inside {% if execute %} or {% if is_incremental() %} is not seen`,
+    {
+      location:
+        line === undefined ? { file: node.original_file_path } : { file: node.original_file_path, line },
+      hint: `Add this line at the top of ${node.original_file_path}: -- depends_on: {{ ${call} }}`,
+    },
+  );
 }
 
 /** `where:` on a test: the model becomes a filtered subquery. */
