@@ -4,15 +4,22 @@
  * Jinja globals (`range`, `dict`, `namespace`, `zip`, ...).
  */
 import { createHash } from 'node:crypto';
+import { VarScope } from '../config/vars.js';
 import { yamlLibrary } from '../config/yaml/library.js';
 import { QdbtError } from '../errors.js';
 import { bindArgs, splitArgs } from './args.js';
 import { createDatetimeModule, pyDatetimeFrom } from './datetime.js';
+import { createTemplateEngine, type TemplateEngine } from './engine.js';
 import { TemplateValueError, asString, pyJson, pyStr, toList, truthy } from './python.js';
 import { ReturnSignal } from './runtime.js';
 
 export interface BaseContextOptions {
+  /** project.yml vars with --vars over them. */
   vars: Record<string, unknown>;
+  /** Vars scoped under this name in project.yml (`vars: {my_project: {...}}`) apply over global ones. */
+  projectName?: string;
+  /** --vars alone, to put them over the project-scoped vars. */
+  cliVars?: Record<string, unknown>;
   env?: Record<string, string | undefined>;
   target: Record<string, unknown>;
   invocationId: string;
@@ -157,20 +164,33 @@ function reModule(): Record<string, unknown> {
 export function createBaseContext(o: BaseContextOptions): Record<string, unknown> {
   const env = o.env ?? process.env;
   const log = o.log ?? (() => {});
-  const vars = o.vars;
+  // A var's value holding Jinja is rendered with this context (env_var(), other vars, target, ...).
+  let varEngine: TemplateEngine | undefined;
+  const vars = new VarScope({
+    vars: o.vars,
+    projectName: o.projectName,
+    cliVars: o.cliVars,
+    render: (text, name) =>
+      (varEngine ??= createTemplateEngine({ macroFiles: [], baseContext: context })).render(
+        `var '${name}'`,
+        text,
+        {},
+      ).sql,
+  });
 
   const varFn = Object.assign(
     (...args: unknown[]) => {
       const { positional } = splitArgs(args);
       const name = asString(positional[0]);
-      if (Object.prototype.hasOwnProperty.call(vars, name) && vars[name] !== undefined) return vars[name];
+      const value = vars.get(name);
+      if (value !== undefined) return value;
       if (positional.length > 1) return positional[1];
       throw templateError(
         `Required var '${name}' not found`,
         `Set it in project.yml under \`vars:\` or pass it on the command line: --vars '{${name}: value}'`,
       );
     },
-    { has_var: (name: unknown) => Object.prototype.hasOwnProperty.call(vars, asString(name)) },
+    { has_var: (name: unknown) => vars.has(asString(name)) },
   );
 
   const envVar = (...args: unknown[]) => {
@@ -214,7 +234,7 @@ export function createBaseContext(o: BaseContextOptions): Record<string, unknown
     return Object.assign(ns, keywords);
   };
 
-  return {
+  const context: Record<string, unknown> = {
     var: varFn,
     env_var: envVar,
     target: o.target,
@@ -269,4 +289,5 @@ export function createBaseContext(o: BaseContextOptions): Record<string, unknown
       re: reModule(),
     },
   };
+  return context;
 }
