@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { loadProjectConfig, loadTarget, parseVarsFlag } from '../config/index.js';
 import type { HiveTarget, ProjectConfig } from '../config/types.js';
 import { readProjectFiles, type ProjectFiles } from '../parser/projectFiles.js';
@@ -47,6 +47,9 @@ export function readProjectHead(options: LoadOptions): ProjectHead {
   });
   const targetPathOverride = options.targetPath ?? env.QDBT_TARGET_PATH;
   if (targetPathOverride) config.targetPath = targetPathOverride;
+  // An absolute target path is honoured (as dbt's os.path.join does); kept relative to the project
+  // because compiled paths are written below the project folder.
+  if (isAbsolute(config.targetPath)) config.targetPath = relative(projectDir, config.targetPath) || '.';
   const vars = { ...config.vars, ...(options.vars ? parseVarsFlag(options.vars) : {}) };
   return { projectDir, config, target, vars, env, targetDir: join(projectDir, config.targetPath) };
 }
