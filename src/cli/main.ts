@@ -1,6 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError } from 'commander';
 import { QdbtError, QdbtErrors } from '../errors.js';
+import { jsonLine } from '../reporters/reporter.js';
 import { QDBT_VERSION } from '../version.js';
 import { addGlobalOptions } from './globalOptions.js';
 
@@ -86,12 +87,32 @@ function commandNameIn(args: string[]): string | null {
   return null;
 }
 
+/**
+ * The `--log-format` the command line asks for (`--log-format json` or `--log-format=json`; the last
+ * one wins, as with commander), read before commander has parsed it: for errors found before then.
+ */
+function logFormatIn(args: string[]): 'text' | 'json' {
+  let format: string | undefined = 'text';
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') break;
+    if (arg === '--log-format') format = args[++i];
+    else if (arg.startsWith('--log-format=')) format = arg.slice('--log-format='.length);
+    else if (OPTIONS_WITH_VALUES.has(arg)) i++;
+  }
+  return format === 'json' ? 'json' : 'text';
+}
+
 export async function buildProgram(argv: string[]): Promise<Command> {
+  const json = logFormatIn(argv.slice(2)) === 'json';
   const program = new Command('qdbt')
     .description('SQL-first transformations for Apache Hive')
     .version(QDBT_VERSION, '-v, --version')
-    .showHelpAfterError()
+    // With JSON lines, commander's own error text (and the help it shows on an error) would not
+    // parse: reportFatal writes the error as a JSON line instead. Subcommands inherit both settings.
+    .showHelpAfterError(!json)
     .exitOverride();
+  if (json) program.configureOutput({ writeErr: () => {}, outputError: () => {} });
   addGlobalOptions(program);
   const name = commandNameIn(argv.slice(2));
   if (name !== null && SHORT_LIVED.has(name)) setFlagsFromString('--no-turbo-inlining');
@@ -101,30 +122,72 @@ export async function buildProgram(argv: string[]): Promise<Command> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  let program: Command | undefined;
   try {
-    const program = await buildProgram(argv);
+    program = await buildProgram(argv);
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
   } catch (error) {
-    return reportFatal(error);
+    return reportFatal(error, logFormatOf(program, argv));
   }
 }
 
-function reportFatal(error: unknown): number {
+/** The parsed `--log-format` once commander has read it; before that (a usage error), argv's. */
+function logFormatOf(program: Command | undefined, argv: string[]): 'text' | 'json' {
+  if (program?.getOptionValueSource('logFormat') === 'cli')
+    return (program.opts() as { logFormat: 'text' | 'json' }).logFormat;
+  return logFormatIn(argv.slice(2));
+}
+
+/** A fatal error as the JSON line `--log-format json` prints: its location and hint as fields. */
+function fatalJsonLine(error: QdbtError): string {
+  const { location, hint } = error;
+  const data: Record<string, unknown> = { kind: error.kind };
+  if (location) {
+    data.file = location.file;
+    if (location.line !== undefined) data.line = location.line;
+    if (location.column !== undefined) data.column = location.column;
+  }
+  if (hint !== undefined) data.hint = hint;
+  return jsonLine({ name: 'fatal_error', level: 'error', message: error.message, data });
+}
+
+function reportFatal(error: unknown, format: 'text' | 'json'): number {
+  const json = format === 'json';
   if (error instanceof CommanderError) {
     // Help and --version exit through here with code 0.
-    return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    if (error.exitCode === 0) return EXIT_OK;
+    // commander printed its text already, except with JSON lines (see buildProgram). Without a
+    // command it printed the help (`commander.help`), whose message is no message.
+    if (json) {
+      const message =
+        error.code === 'commander.help'
+          ? 'no command given; `qdbt --help` lists the commands'
+          : error.message.replace(/^error: /, '');
+      process.stderr.write(
+        jsonLine({ name: 'fatal_error', level: 'error', message, data: { kind: 'usage', code: error.code } }),
+      );
+    }
+    return EXIT_USAGE;
   }
   if (error instanceof QdbtErrors) {
-    for (const e of error.errors) process.stderr.write(`Error: ${e.format()}\n`);
+    for (const e of error.errors) process.stderr.write(json ? fatalJsonLine(e) : `Error: ${e.format()}\n`);
     return error.errors.some((e) => e.exitCode === EXIT_USAGE) ? EXIT_USAGE : EXIT_NODE_FAILED;
   }
   if (error instanceof QdbtError) {
-    process.stderr.write(`Error: ${error.format()}\n`);
+    process.stderr.write(json ? fatalJsonLine(error) : `Error: ${error.format()}\n`);
     return error.exitCode;
   }
+  const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
   process.stderr.write(
-    `Internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    json
+      ? jsonLine({
+          name: 'internal_error',
+          level: 'error',
+          message: error instanceof Error ? error.message : String(error),
+          data: { stack },
+        })
+      : `Internal error: ${stack}\n`,
   );
   return EXIT_NODE_FAILED;
 }

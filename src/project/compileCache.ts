@@ -81,7 +81,16 @@ export function readCacheHit(
   for (const [name, value] of Object.entries(record.env_used)) {
     if ((read.env[name] ?? null) !== value) return null;
   }
+  // The compiled files must still be there (e.g. not after `rm -rf target/compiled`). One stat of
+  // their folder, not a walk of the tree: a file deleted inside it goes unnoticed.
+  const compiled = record.summary.compiled;
+  if (typeof compiled === 'number' && compiled > 0 && !existsSync(compiledDir(read))) return null;
   return record;
+}
+
+/** Where compile writes the project's compiled files (as `compiledPathOf` names them). */
+function compiledDir(read: ProjectHead): string {
+  return join(read.targetDir, 'compiled', read.config.name);
 }
 
 export function writeCache(targetDir: string, record: Omit<CacheRecord, 'qdbt_version'>): void {

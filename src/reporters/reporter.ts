@@ -61,20 +61,25 @@ function jsonSafe(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;
 }
 
+/** One event as the JSON line `--log-format json` prints (newline included). */
+export function jsonLine(event: ReporterEvent): string {
+  const line = {
+    ts: new Date().toISOString(),
+    level: event.level,
+    name: event.name,
+    msg: event.message,
+    data: event.data ?? {},
+  };
+  return `${JSON.stringify(line, jsonSafe)}\n`;
+}
+
 class JsonLinesReporter implements Reporter {
   constructor(private readonly options: ReporterOptions) {}
 
   emit(event: ReporterEvent): void {
     if (event.level === 'debug' && !this.options.debug) return;
     if (event.message === '' && event.name === 'blank') return;
-    const line = {
-      ts: new Date().toISOString(),
-      level: event.level,
-      name: event.name,
-      msg: event.message,
-      data: event.data ?? {},
-    };
-    (this.options.out ?? process.stdout).write(`${JSON.stringify(line, jsonSafe)}\n`);
+    (this.options.out ?? process.stdout).write(jsonLine(event));
   }
 
   result(text: string): void {
