@@ -44,6 +44,8 @@ export interface ParseInput {
   target: HiveTarget;
   /** project.yml vars with --vars over them. */
   vars: Record<string, unknown>;
+  /** --vars alone, which also win over vars scoped to the project's name. */
+  cliVars?: Record<string, unknown>;
   env: Record<string, string | undefined>;
   invocationId: string;
   runStartedAt: Date;
@@ -106,6 +108,8 @@ class ProjectParser {
     this.projectName = input.config.name;
     this.baseContext = createBaseContext({
       vars: input.vars,
+      projectName: input.config.name,
+      cliVars: input.cliVars,
       env: input.env,
       target: targetContext(input.target),
       invocationId: input.invocationId,

@@ -36,6 +36,7 @@ export function parseReadProject(read: ReadProject, templateLog?: TemplateLog): 
     config: read.config,
     target: read.target,
     vars: read.vars,
+    cliVars: read.cliVars,
     env: recordingEnv,
     invocationId,
     runStartedAt: new Date(),

@@ -19,7 +19,10 @@ export interface ProjectHead {
   projectDir: string;
   config: ProjectConfig;
   target: HiveTarget;
+  /** project.yml's vars with --vars over them. */
   vars: Record<string, unknown>;
+  /** --vars alone: they win over vars scoped to the project name too. */
+  cliVars: Record<string, unknown>;
   env: Record<string, string | undefined>;
   targetDir: string;
 }
@@ -50,6 +53,7 @@ export function readProjectHead(options: LoadOptions): ProjectHead {
   // An absolute target path is honoured (as dbt's os.path.join does); kept relative to the project
   // because compiled paths are written below the project folder.
   if (isAbsolute(config.targetPath)) config.targetPath = relative(projectDir, config.targetPath) || '.';
-  const vars = { ...config.vars, ...(options.vars ? parseVarsFlag(options.vars) : {}) };
-  return { projectDir, config, target, vars, env, targetDir: join(projectDir, config.targetPath) };
+  const cliVars = options.vars ? parseVarsFlag(options.vars) : {};
+  const vars = { ...config.vars, ...cliVars };
+  return { projectDir, config, target, vars, cliVars, env, targetDir: join(projectDir, config.targetPath) };
 }
