@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { compact, parseSize } from '../../ingest/compaction/index.js';
+import { compact, formatDuration, parseDuration, parseSize } from '../../ingest/compaction/index.js';
 import { ingestContext } from '../../ingest/context.js';
 import { findDeclaration } from '../../ingest/landing/declarations.js';
 import { parsePartitionPath, partitionPath } from '../../ingest/register/ddl.js';
@@ -10,6 +10,7 @@ interface Flags {
   source: string;
   partition?: string[];
   targetSize: string;
+  retainSuperseded: string;
   dryRun: boolean;
   lakeRoot?: string;
   lateMs?: string;
@@ -29,6 +30,11 @@ export function registerCompactCommand(program: Command): void {
       '--late-ms <ms>',
       'an event-time partition is closed this long after its hour ends (late events); default 3600000',
     )
+    .option(
+      '--retain-superseded <duration>',
+      'keep the files a swap replaced this long (queries that started before it may still read them); later runs delete them. 0 deletes them at once',
+      '1h',
+    )
     .option('--dry-run', 'say what would be merged, change nothing', false)
     .option('--lake-root <path>', "the lake's HDFS root (default: the target's lake_root, else /lake)")
     .option('--lake-path <path>', "override the declaration's lake folder (as given to ingest stream)")
@@ -40,6 +46,12 @@ export function registerCompactCommand(program: Command): void {
         targetBytes = parseSize(flags.targetSize);
       } catch (error) {
         throw new QdbtError('usage', `--target-size: ${(error as Error).message}`);
+      }
+      let retainSupersededMs: number;
+      try {
+        retainSupersededMs = parseDuration(flags.retainSuperseded);
+      } catch (error) {
+        throw new QdbtError('usage', `--retain-superseded: ${(error as Error).message}`);
       }
       const lateMs = flags.lateMs === undefined ? undefined : Number(flags.lateMs);
       if (lateMs !== undefined && (!Number.isFinite(lateMs) || lateMs < 0))
@@ -60,21 +72,26 @@ export function registerCompactCommand(program: Command): void {
           partition,
           targetBytes,
           lateMs,
+          retainSupersededMs,
           dryRun: flags.dryRun,
           emit: (e) => reporter.emit(e),
         });
         for (const r of results)
           reporter.emit({
             name: 'compaction_result',
-            level: r.status === 'compacted' || r.status === 'planned' ? 'info' : 'debug',
-            message: `${partitionPath(r.partition)}: ${r.status}${r.reason ? ` (${r.reason})` : ''}, files ${r.filesBefore} -> ${r.filesAfter}, MB ${(r.bytesBefore / 1e6).toFixed(1)} -> ${(r.bytesAfter / 1e6).toFixed(1)}${r.rows ? `, ${r.rows} rows checked` : ''}`,
+            level:
+              r.status === 'compacted' || r.status === 'planned' || r.supersededPurged ? 'info' : 'debug',
+            message: `${partitionPath(r.partition)}: ${r.status}${r.reason ? ` (${r.reason})` : ''}, files ${r.filesBefore} -> ${r.filesAfter}, MB ${(r.bytesBefore / 1e6).toFixed(1)} -> ${(r.bytesAfter / 1e6).toFixed(1)}${r.rows ? `, ${r.rows} rows checked` : ''}${r.supersededPurged ? `; ${r.supersededPurged} superseded folders purged` : ''}`,
             data: { ...r },
           });
         const done = results.filter((r) => r.status === 'compacted');
+        const purged = results.reduce((n, r) => n + (r.supersededPurged ?? 0), 0);
+        const kept = done.filter((r) => r.superseded).length;
         reporter.emit({
           name: 'compaction_summary',
           level: 'info',
-          message: `compact ${flags.source}: ${done.length} of ${results.length} partitions compacted, files ${results.reduce((n, r) => n + r.filesBefore, 0)} -> ${results.reduce((n, r) => n + r.filesAfter, 0)}; ${results.filter((r) => r.status === 'open').length} still open`,
+          message: `compact ${flags.source}: ${done.length} of ${results.length} partitions compacted, files ${results.reduce((n, r) => n + r.filesBefore, 0)} -> ${results.reduce((n, r) => n + r.filesAfter, 0)}; ${results.filter((r) => r.status === 'open').length} still open; ${purged} superseded folders purged${kept ? `, old files of ${kept} kept for ${formatDuration(retainSupersededMs)} (--retain-superseded)` : ''}`,
+          data: { compacted: done.length, superseded_purged: purged, superseded_kept: kept },
         });
       } finally {
         await context.close();

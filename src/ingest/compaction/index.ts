@@ -6,9 +6,19 @@
  * their rows counted back and compared with the inputs, a `_qdbt_compaction.json` manifest written
  * beside them, then one `ALTER TABLE ... PARTITION (...) SET LOCATION` points the partition at the
  * new folder: a single metastore update, so a query sees the old files or the new ones, never both
- * or neither. The inputs are deleted after. A crash at any step leaves a state the next run
- * completes: a new folder never swapped in is deleted and redone; a swapped-in folder whose
- * inputs still exist has them deleted (only the files its manifest lists).
+ * or neither.
+ *
+ * Superseded files: a query that started before the swap may still read the old files (Hive lists a
+ * partition's files when it plans, and opens them by path later), so they are neither deleted nor
+ * moved at the swap. A `_qdbt_superseded.json` record in the old folder lists them with the time of
+ * the swap, and a later run deletes them once they are older than `retainSupersededMs`
+ * (`--retain-superseded`, default 1 h; 0 deletes them right after the swap). Only files a record
+ * lists are deleted, and never in the folder the partition reads.
+ *
+ * A crash at any step leaves a state the next run completes: a new folder never swapped in is
+ * deleted and redone; a swapped-in folder whose old folder lacks its record or marker, or holds
+ * files that arrived meanwhile, has that finished (old folder steps are idempotent); a purge that
+ * stopped halfway is redone (its record is deleted last).
  *
  * Compression: `.gz` inputs are decompressed (rows are counted on the text), and the output is
  * gzip-compressed (`part-NNNNN.jsonl.gz`, Hive picks the codec by extension) when every input was;
@@ -50,6 +60,12 @@ export interface CompactOptions {
   /** Event-time partitions stay open this long after their hour ends (late events). Default 1 h. */
   lateMs?: number;
   dryRun?: boolean;
+  /**
+   * How long the files a swap replaced are kept (for queries that started before it) before a later
+   * run deletes them. Default 1 h; 0 deletes them right after the swap.
+   */
+  retainSupersededMs?: number;
+  /** The clock: the run's time (partition closing, folder names) and the superseded files' ages. */
   now?: () => Date;
   emit?: (event: {
     name: string;
@@ -71,9 +87,25 @@ export interface PartitionCompaction {
   location?: string;
   /** Files that arrived in the old folder while compacting, moved into the new one. */
   lateMoved?: number;
+  /** The folder whose replaced files this run's swap kept (deleted by a later run). */
+  superseded?: string;
+  /** Folders of files earlier swaps replaced whose retention was over, deleted by this run. */
+  supersededPurged?: number;
 }
 
 const MANIFEST = '_qdbt_compaction.json';
+/** In a folder a swap left: the data files the swap replaced, kept for a while. */
+export const SUPERSEDED = '_qdbt_superseded.json';
+export const DEFAULT_RETAIN_SUPERSEDED_MS = 3_600_000;
+
+export interface SupersededRecord {
+  /** The folder the partition moved to. */
+  location: string;
+  /** When the swap happened (written just after it): the files' age counts from here. */
+  superseded_at: string;
+  /** Names of the replaced data files in this folder. */
+  files: string[];
+}
 
 interface Manifest {
   partition: PartitionValues;
@@ -90,6 +122,63 @@ export function parseSize(text: string): number {
   const unit = (m[2] ?? 'b').toLowerCase()[0];
   const factor = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1;
   return Math.round(Number(m[1]) * factor);
+}
+
+/** `0`, `90s`, `30m`, `1h`, `2d` (a bare number is seconds) -> milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(text);
+  if (!m) throw new Error(`'${text}' is not a duration (e.g. 0, 90s, 30m, 1h, 2d)`);
+  const unit = (m[2] ?? 's').toLowerCase();
+  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit]!;
+  return Math.round(Number(m[1]) * factor);
+}
+
+/** Whether a record's files have been superseded long enough to delete (an unreadable time: at once). */
+export function supersededDue(
+  record: Pick<SupersededRecord, 'superseded_at'>,
+  nowMs: number,
+  retainMs: number,
+): boolean {
+  const at = Date.parse(record.superseded_at);
+  return retainMs <= 0 || !Number.isFinite(at) || at + retainMs <= nowMs;
+}
+
+export function parseSupersededRecord(text: string): SupersededRecord | null {
+  try {
+    const body = JSON.parse(text) as Partial<SupersededRecord>;
+    if (typeof body.location !== 'string' || typeof body.superseded_at !== 'string') return null;
+    if (!Array.isArray(body.files) || !body.files.every((f) => typeof f === 'string')) return null;
+    // Names only: a record never reaches outside its folder.
+    const files = body.files.filter((f) => f && !f.includes('/') && f !== '.' && f !== '..');
+    return { location: body.location, superseded_at: body.superseded_at, files };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What a folder a swap left still needs, from its listing: the record of the replaced files (when
+ * it has none yet and some are there), the moved marker, and the data files that arrived meanwhile
+ * (to move into the new folder). `inputs` are the files the swap replaced (its manifest's).
+ */
+export function oldFolderPlan(
+  listing: Array<Pick<FileStatus, 'pathSuffix' | 'type'>>,
+  inputs: string[],
+): { record: string[] | null; marker: boolean; late: string[] } {
+  const merged = new Set(inputs);
+  const names = new Set(listing.map((f) => f.pathSuffix));
+  const data = listing
+    .filter((f) => f.type === 'FILE' && !/^[_.]/.test(f.pathSuffix))
+    .map((f) => f.pathSuffix);
+  const kept = data.filter((n) => merged.has(n));
+  const hasMarker = names.has(MOVED_MARKER);
+  return {
+    // Without a marker the swap's old-folder steps have not run (the record comes first); with one and
+    // no record, the record was purged (then no replaced file is left) or never written (an older qdbt).
+    record: !names.has(SUPERSEDED) && (!hasMarker || kept.length > 0) ? kept : null,
+    marker: !hasMarker,
+    late: data.filter((n) => !merged.has(n)),
+  };
 }
 
 /** `hdfs://host:8020/a/b` -> `/a/b`, keeping the prefix to rebuild full locations. */
@@ -252,7 +341,9 @@ async function pendingStreamFiles(
 export async function compact(options: CompactOptions): Promise<PartitionCompaction[]> {
   const { client, adapter, declaration } = options;
   const emit = options.emit ?? (() => undefined);
-  const now = (options.now ?? (() => new Date()))();
+  const clock = options.now ?? (() => new Date());
+  const now = clock();
+  const retainMs = Math.max(0, options.retainSupersededMs ?? DEFAULT_RETAIN_SUPERSEDED_MS);
   const target = options.targetBytes ?? 128 * 1024 * 1024;
   const header = declaration.format === 'csv' && (declaration.csv?.header ?? true);
   const shown = await adapter.execute(`SHOW PARTITIONS ${tableName(declaration)}`);
@@ -287,7 +378,11 @@ export async function compact(options: CompactOptions): Promise<PartitionCompact
     }
     const { prefix, path: current } = splitUri(location);
     const generations = `${declaration.lakePath}/_compacted/${key}`;
-    await finishInterrupted(client, current, generations, options.dryRun ?? false, emit);
+    await finishInterrupted(client, current, generations, options.dryRun ?? false, clock, emit);
+    if (!options.dryRun) {
+      const purged = await purgeSuperseded(client, current, generations, retainMs, clock, emit);
+      if (purged) result.supersededPurged = purged;
+    }
 
     const listing = (await client.list(current).catch(() => [])) ?? [];
     const { files, busy } = selectInputs(listing);
@@ -336,7 +431,9 @@ export async function compact(options: CompactOptions): Promise<PartitionCompact
       continue;
     }
     const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
-    const gen = `${generations}/g${stamp}`;
+    // Unswapped generations are gone by now (finishInterrupted): one still there is current or superseded.
+    let gen = `${generations}/g${stamp}`;
+    for (let n = 1; gen === current || (await client.exists(gen)); n++) gen = `${generations}/g${stamp}-${n}`;
     const gzipOut = !parquet && outputCompression(files.map((f) => f.pathSuffix)) === 'gzip';
     let rowsIn = 0;
     const outputs: string[] = [];
@@ -439,7 +536,11 @@ export async function compact(options: CompactOptions): Promise<PartitionCompact
       bytes_after: bytesOut,
       rows: rowsIn,
     });
-    const lateMoved = await leaveOldFolder(client, current, gen, manifest.inputs, emit);
+    const lateMoved = await leaveOldFolder(client, current, gen, manifest.inputs, clock, emit);
+    if (retainMs === 0) {
+      if (await purgeFolder(client, current, gen, retainMs, clock, emit))
+        result.supersededPurged = (result.supersededPurged ?? 0) + 1;
+    } else result.superseded = current;
     Object.assign(result, {
       status: 'compacted',
       filesAfter: outputs.length + lateMoved,
@@ -451,35 +552,42 @@ export async function compact(options: CompactOptions): Promise<PartitionCompact
     emit({
       name: 'partition_compacted',
       level: 'info',
-      message: `${declaration.sourceName}.${declaration.tableName} ${key}: ${files.length} files -> ${outputs.length}${gzipOut ? ' (gzip)' : parquet ? ' (Parquet)' : ''}, ${rowsIn} rows (checked), now at ${gen}${lateMoved ? `; ${lateMoved} files that arrived meanwhile moved along` : ''}`,
+      message: `${declaration.sourceName}.${declaration.tableName} ${key}: ${files.length} files -> ${outputs.length}${gzipOut ? ' (gzip)' : parquet ? ' (Parquet)' : ''}, ${rowsIn} rows (checked), now at ${gen}${lateMoved ? `; ${lateMoved} files that arrived meanwhile moved along` : ''}${result.superseded ? `; the old files stay in ${current} for ${formatDuration(retainMs)} (queries that started before the swap)` : ''}`,
     });
   }
   return results;
 }
 
 /**
- * After the swap: the moved marker in the old folder (late writers follow it), the merged inputs
- * deleted, and files that arrived in the old folder meanwhile moved into the new one. Returns how
- * many were moved. The old folder stays, holding only the marker.
+ * After the swap, in the folder the partition left: the record of the replaced files (kept for
+ * queries that started before the swap), the moved marker (late writers follow it), and files that
+ * arrived meanwhile moved into the new folder. Each step is skipped when done, so a re-run after a
+ * crash finishes it. Returns how many files were moved. Nothing is deleted here.
  */
 async function leaveOldFolder(
   client: WebHdfsClient,
   dir: string,
   gen: string,
   inputs: string[],
+  clock: () => Date,
   emit: NonNullable<CompactOptions['emit']>,
 ): Promise<number> {
-  await client.create(`${dir}/${MOVED_MARKER}`, movedMarkerBody(gen), { overwrite: true });
-  const merged = new Set(inputs);
-  for (const name of inputs) await client.delete(`${dir}/${name}`);
-  const rest = await client.list(dir).catch(() => []);
-  let moved = 0;
-  for (const f of rest) {
-    if (f.type !== 'FILE' || f.pathSuffix.startsWith('_') || f.pathSuffix.startsWith('.')) continue;
-    if (merged.has(f.pathSuffix)) continue;
-    // A writer that follows the marker may move it first: either way it ends up in the new folder.
-    if (await client.rename(`${dir}/${f.pathSuffix}`, `${gen}/${f.pathSuffix}`)) moved++;
+  const plan = oldFolderPlan(await client.list(dir).catch(() => []), inputs);
+  if (plan.record) {
+    const record: SupersededRecord = {
+      location: gen,
+      superseded_at: clock().toISOString(),
+      files: plan.record,
+    };
+    await client.create(`${dir}/${SUPERSEDED}`, `${JSON.stringify(record, null, 2)}\n`, { overwrite: true });
   }
+  if (plan.marker) await client.create(`${dir}/${MOVED_MARKER}`, movedMarkerBody(gen), { overwrite: true });
+  // Listed again after the marker: a file renamed in before it is seen here, one after it is moved
+  // by its writer (stream/lake.ts).
+  const { late } = oldFolderPlan(await client.list(dir).catch(() => []), inputs);
+  let moved = 0;
+  // A writer that follows the marker may move it first: either way it ends up in the new folder.
+  for (const name of late) if (await client.rename(`${dir}/${name}`, `${gen}/${name}`)) moved++;
   if (moved)
     emit({
       name: 'compaction_late_files',
@@ -490,43 +598,119 @@ async function leaveOldFolder(
 }
 
 /**
- * Completes what an interrupted run left: the old folder of a swapped-in generation (marker,
- * inputs, late files), and generations never swapped in. A generation with a moved marker was
- * swapped in once and superseded: it stays (late writers may still follow its marker).
+ * Deletes the files a swap replaced in `dir` once its record is old enough: the listed files, then
+ * the record (last, so a purge that stopped halfway is redone). Never in `current`, the folder the
+ * partition reads. Returns whether it purged.
+ */
+async function purgeFolder(
+  client: WebHdfsClient,
+  dir: string,
+  current: string,
+  retainMs: number,
+  clock: () => Date,
+  emit: NonNullable<CompactOptions['emit']>,
+): Promise<boolean> {
+  if (dir.replace(/\/+$/, '') === current.replace(/\/+$/, '')) return false;
+  const text = await client.read(`${dir}/${SUPERSEDED}`).catch(() => null);
+  if (!text) return false;
+  const record = parseSupersededRecord(text.toString('utf8'));
+  if (record && !supersededDue(record, clock().getTime(), retainMs)) return false;
+  // An unreadable record deletes nothing but itself (its files then stay).
+  for (const name of record?.files ?? []) await client.delete(`${dir}/${name}`);
+  await client.delete(`${dir}/${SUPERSEDED}`);
+  emit({
+    name: 'compaction_superseded_purged',
+    level: 'info',
+    message: record
+      ? `deleted ${record.files.length} files in ${dir}, replaced by ${record.location} at ${record.superseded_at}`
+      : `deleted the unreadable ${dir}/${SUPERSEDED} (its files were left)`,
+  });
+  return true;
+}
+
+/**
+ * Purges the superseded folders of one partition: every folder a generation of it was compacted
+ * from (its manifest's source_location) that holds a record old enough. Returns how many.
+ */
+async function purgeSuperseded(
+  client: WebHdfsClient,
+  current: string,
+  generations: string,
+  retainMs: number,
+  clock: () => Date,
+  emit: NonNullable<CompactOptions['emit']>,
+): Promise<number> {
+  const sources = new Set<string>();
+  for (const g of await client.list(generations).catch(() => [])) {
+    if (g.type !== 'DIRECTORY') continue;
+    const text = await client.read(`${generations}/${g.pathSuffix}/${MANIFEST}`).catch(() => null);
+    const source = text ? parseManifest(text.toString('utf8'))?.source_location : undefined;
+    if (source) sources.add(source);
+  }
+  let purged = 0;
+  for (const dir of [...sources].sort())
+    if (await purgeFolder(client, dir, current, retainMs, clock, emit)) purged++;
+  return purged;
+}
+
+function parseManifest(text: string): Manifest | null {
+  try {
+    const manifest = JSON.parse(text) as Partial<Manifest>;
+    return typeof manifest.source_location === 'string' && Array.isArray(manifest.inputs)
+      ? (manifest as Manifest)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+export function formatDuration(ms: number): string {
+  if (ms % 86_400_000 === 0 && ms > 0) return `${ms / 86_400_000}d`;
+  if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+/**
+ * Completes what an interrupted run left: the old folder of a swapped-in generation (record,
+ * marker, late files), and generations never swapped in. A generation with a moved marker was
+ * swapped in once and superseded: it stays (late writers may still follow its marker; its replaced
+ * files go with its record).
  */
 async function finishInterrupted(
   client: WebHdfsClient,
   current: string,
   generations: string,
   dryRun: boolean,
+  clock: () => Date,
   emit: NonNullable<CompactOptions['emit']>,
 ): Promise<void> {
   if (dryRun) return;
+  let source: string | null = null;
   if (current.startsWith(`${generations}/`)) {
     const text = await client.read(`${current}/${MANIFEST}`).catch(() => null);
-    if (text) {
-      const manifest = JSON.parse(text.toString('utf8')) as Manifest;
-      const source = manifest.source_location;
-      const left = await client.list(source).catch(() => null);
-      const unfinished =
-        left !== null &&
-        (!left.some((f) => f.pathSuffix === MOVED_MARKER) ||
-          left.some((f) => f.type === 'FILE' && !/^[_.]/.test(f.pathSuffix)));
-      if (unfinished) {
-        emit({
-          name: 'compaction_resumed',
-          level: 'info',
-          message: `finishing the swap an interrupted compaction left in ${source}`,
-        });
-        await leaveOldFolder(client, source, current, manifest.inputs, emit);
-      }
+    const manifest = text ? parseManifest(text.toString('utf8')) : null;
+    // Without the current generation's manifest its old folder is unknown: delete no generation.
+    if (!manifest) return;
+    source = manifest.source_location;
+    const left = await client.list(source).catch(() => null);
+    const plan = left && oldFolderPlan(left, manifest.inputs);
+    if (plan && (plan.record || plan.marker || plan.late.length)) {
+      emit({
+        name: 'compaction_resumed',
+        level: 'info',
+        message: `finishing the swap an interrupted compaction left in ${source}`,
+      });
+      await leaveOldFolder(client, source, current, manifest.inputs, clock, emit);
     }
   }
   const listing = await client.list(generations).catch(() => []);
   for (const g of listing) {
     const path = `${generations}/${g.pathSuffix}`;
-    if (g.type !== 'DIRECTORY' || path === current) continue;
+    // Swapped in once (the current one's old folder, or marked or recorded when it was left): it stays.
+    if (g.type !== 'DIRECTORY' || path === current || path === source) continue;
     if (await client.exists(`${path}/${MOVED_MARKER}`)) continue;
+    if (await client.exists(`${path}/${SUPERSEDED}`)) continue;
     emit({
       name: 'compaction_resumed',
       level: 'info',
