@@ -3,6 +3,8 @@
  * (so the ledger in HDFS has a record), models built with `qdbt run` on Hive, then the docs.
  * The catalog must carry Hive's real column types, and the lineage of the last model must start
  * at the landed file with its row count. Schemas qdbt_it_docs_<pid>[_raw], lake /qdbt-it/docs-<pid>.
+ * On Spark Thrift Server, whose SHOW TABLE EXTENDED answers in another shape, the catalog comes
+ * from one DESCRIBE per relation: schema qdbt_it_docs_spark_<pid>.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,7 +17,7 @@ import { extractDocsData } from '../../src/docs/html.js';
 import { adjacency, neighbourhood } from '../../src/docs/lineage.js';
 import type { DocsData } from '../../src/docs/model.js';
 import { WebHdfsClient } from '../../src/ingest/hdfs/webhdfs.js';
-import { HOST, qdbt, repoRoot, target } from '../helpers/engines.js';
+import { ENGINES, HOST, profiles, qdbt, repoRoot, target, up } from '../helpers/engines.js';
 import { writeFixture } from '../helpers/fixtureProject.js';
 
 const stack = inject('stack');
@@ -202,5 +204,49 @@ describe('qdbt docs generate on Hive with a landed file', () => {
     expect(titles).toContain('landing.fixture.shop.orders');
     expect(titles.some((t) => t?.startsWith('file.fixture.shop.orders.'))).toBe(true);
     expect(result.stdout).toContain('3 rows');
+  });
+});
+
+describe.skipIf(!up.spark)('qdbt docs generate on Spark Thrift Server', () => {
+  const spark = ENGINES.find((e) => e.name === 'spark')!;
+  const sparkSchema = `qdbt_it_docs_spark_${process.pid}`;
+  const project = writeFixture({
+    'profiles.yml': profiles(spark, sparkSchema),
+    'models/spark_orders.sql': `{{ config(materialized='table') }}
+select cast(1001 as bigint) as order_id, cast(12.5 as decimal(12,2)) as amount, 'ana' as customer`,
+    'models/spark_customers.sql': `select distinct customer from {{ ref('spark_orders') }}`,
+  });
+  let sparkAdapter: HiveAdapter;
+
+  beforeAll(async () => {
+    sparkAdapter = await HiveAdapter.connect(target(spark, sparkSchema, { retries: 2 }));
+    await sparkAdapter.execute(`DROP DATABASE IF EXISTS ${sparkSchema} CASCADE`);
+  });
+
+  afterAll(async () => {
+    await sparkAdapter?.execute(`DROP DATABASE IF EXISTS ${sparkSchema} CASCADE`).catch(() => undefined);
+    await sparkAdapter?.close();
+    project.cleanup();
+  });
+
+  it("describes each relation and puts Spark's column types in catalog.json", async () => {
+    const built = await qdbt(project.dir, ['run']);
+    expect(built.code, built.stderr).toBe(0);
+    const docs = await qdbt(project.dir, ['docs', 'generate', '--no-ledger', '--debug']);
+    expect(docs.code, docs.stderr).toBe(0);
+    // Spark's SHOW TABLE EXTENDED has four columns, not Hive's one: each relation is described.
+    expect(docs.stderr).toMatch(/catalog: 1 schemas, \d SHOW TABLE EXTENDED, 2 DESCRIBE/);
+    const catalog = JSON.parse(readFileSync(join(project.dir, 'target', 'catalog.json'), 'utf8')) as Catalog;
+    const orders = catalog.nodes['model.fixture.spark_orders']!;
+    expect(orders.metadata).toMatchObject({ type: 'table', schema: sparkSchema, name: 'spark_orders' });
+    expect(Object.values(orders.columns).map((c) => [c.index, c.name, c.type])).toEqual([
+      [1, 'order_id', 'bigint'],
+      [2, 'amount', 'decimal(12,2)'],
+      [3, 'customer', 'string'],
+    ]);
+    const customers = catalog.nodes['model.fixture.spark_customers']!;
+    expect(customers.metadata.type).toBe('view');
+    expect(Object.values(customers.columns).map((c) => `${c.name} ${c.type}`)).toEqual(['customer string']);
+    expect(catalog.errors).toBeNull();
   });
 });
