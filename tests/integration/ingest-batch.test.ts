@@ -2,18 +2,19 @@
  * Batch ingestion against the running stack: Q Company's sample files landed in HDFS under
  * /qdbt-it/batch-<pid>, registered on staging tables in qdbt_it_batch_<pid> on HiveServer2.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { target } from '../helpers/engines.js';
 import { HiveAdapter } from '../../src/adapters/hive/adapter.js';
 import type { HiveTarget } from '../../src/config/types.js';
-import { ingestBatchOnce, type BatchEvent } from '../../src/ingest/batch/run.js';
+import { ingestBatchOnce, type BatchEvent, type BatchOptions } from '../../src/ingest/batch/run.js';
 import { WebHdfsClient } from '../../src/ingest/hdfs/webhdfs.js';
 import { findDeclaration, landingDeclarations } from '../../src/ingest/landing/declarations.js';
 import type { LandingDeclaration } from '../../src/ingest/landing/types.js';
-import { readLedger } from '../../src/ingest/ledger/index.js';
+import { LedgerWriter, readLedger } from '../../src/ingest/ledger/index.js';
 import { loadProject } from '../../src/project/loadProject.js';
 import type { Reporter } from '../../src/reporters/reporter.js';
 import { sourceFreshness } from '../../src/runner/freshness.js';
@@ -30,7 +31,7 @@ function hiveTarget(schema: string): HiveTarget {
   return target({ port: stack.hiveUrl.port }, schema, { retries: 2 });
 }
 
-async function pass(events: BatchEvent[] = []) {
+async function pass(events: BatchEvent[] = [], options: Partial<BatchOptions> = {}) {
   return ingestBatchOnce({
     client,
     adapter: async () => adapter,
@@ -38,7 +39,27 @@ async function pass(events: BatchEvent[] = []) {
     from: landing,
     settleMs: 0,
     emit: (e) => events.push(e),
+    ...options,
   });
+}
+
+/** A declaration changed in place (as after editing its YAML): `name` gets another alias. */
+function addAlias(source: string, column: string, alias: string): void {
+  declarations = declarations.map((d) =>
+    `${d.sourceName}.${d.tableName}` === source
+      ? {
+          ...d,
+          columns: d.columns.map((c) => (c.name === column ? { ...c, aliases: [...c.aliases, alias] } : c)),
+        }
+      : d,
+  );
+}
+
+function write(relPath: string, text: string): string {
+  const path = join(landing, relPath);
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, text);
+  return createHash('sha256').update(text).digest('hex');
 }
 
 async function rows(sql: string): Promise<unknown[][]> {
@@ -211,5 +232,54 @@ describe('qdbt ingest batch', () => {
     ).toMatch(/not UTF-8/);
     // Quarantined files are not retried on every pass.
     expect(await pass()).toMatchObject({ quarantined: 0, landed: 0 });
+  });
+
+  it('tries a quarantined file again once its declaration is fixed (an alias), and lands it', async () => {
+    const checksum = write(
+      'fix/sales_agents_SS_raw_7.csv',
+      'sales_person_id,agent_fullname,hire_date\n7,Noah Smith,2023-5-1\n8,Ava Jones,2023-6-1\n',
+    );
+    expect(await pass()).toMatchObject({ quarantined: 1, landed: 0 });
+    const events: BatchEvent[] = [];
+    expect(await pass(events)).toMatchObject({ quarantined: 0, landed: 0, keptInQuarantine: 3 });
+    expect(events.filter((e) => e.name === 'quarantine_kept').map((e) => e.level)).toEqual(
+      expect.arrayContaining(['info']),
+    );
+    expect(events.find((e) => e.name === 'quarantine_kept')?.message).toMatch(
+      /stays? in quarantine \(unchanged declaration\); fix the file or the declaration, or pass --retry-quarantined/,
+    );
+
+    addAlias('raw.sales_agents', 'name', 'agent_fullname');
+    expect(await pass()).toMatchObject({ landed: 1, retried: 1, quarantined: 0, keptInQuarantine: 2 });
+    const agents = findDeclaration(declarations, 'raw.sales_agents');
+    const mine = (await readLedger(client, agents)).filter((r) => 'checksum' in r && r.checksum === checksum);
+    expect(mine.map((r) => r.event)).toEqual(['landed']);
+    expect(await count('sales_agents')).toBe(8);
+    expect(await rows(`SELECT name FROM ${db}.sales_agents WHERE sales_person_id = 8`)).toEqual([
+      ['Ava Jones'],
+    ]);
+  });
+
+  it('--retry-quarantined tries every quarantined file again, once', async () => {
+    // Quarantined by an older qdbt (no declaration fingerprint): kept, unless asked.
+    const text = 'branch_id,location,establish_date,class\n6,Austin,2020-1-1,A\n7,Boston,2021-2-2,B\n';
+    const checksum = write('legacy/branches_SS_raw_5.csv', text);
+    const branches = findDeclaration(declarations, 'raw.branches');
+    await new LedgerWriter(client, branches).append({
+      event: 'quarantined',
+      source_file: 'branches_SS_raw_5.csv',
+      source_path: 'legacy/branches_SS_raw_5.csv',
+      checksum,
+      bytes: Buffer.byteLength(text),
+      reason: 'an older qdbt disliked it',
+      path: `${branches.lakePath}/_quarantine/2024-01-01/branches_SS_raw_5.csv`,
+    });
+    expect(await pass()).toMatchObject({ landed: 0, keptInQuarantine: 3 });
+
+    const retried = await pass([], { retryQuarantined: true });
+    // The fixed file lands; the two broken samples are checked again and stay in quarantine.
+    expect(retried).toMatchObject({ retried: 3, landed: 1, quarantined: 2, failed: 0 });
+    expect(await count('branches')).toBe(7);
+    expect(await pass()).toMatchObject({ landed: 0, quarantined: 0, retried: 0, keptInQuarantine: 2 });
   });
 });

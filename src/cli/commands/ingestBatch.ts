@@ -14,6 +14,7 @@ interface Flags {
   settle?: string;
   parallel: string;
   lakeRoot?: string;
+  retryQuarantined: boolean;
 }
 
 function seconds(value: string, flag: string): number {
@@ -38,6 +39,11 @@ export function registerBatchIngest(ingest: Command): void {
       'leave files modified less than this long ago for the next pass (default 1)',
     )
     .option('--parallel <n>', 'files landed at once', '4')
+    .option(
+      '--retry-quarantined',
+      'try every quarantined file again once, even when its declaration is unchanged (those whose declaration changed are retried anyway)',
+      false,
+    )
     .option('--lake-root <path>', "the lake's HDFS root (default: the target's lake_root, else /lake)")
     .action(async (flags: Flags, command: Command) => {
       const { options, reporter } = contextFrom(command);
@@ -69,6 +75,7 @@ export function registerBatchIngest(ingest: Command): void {
         const parts = [
           `${s.landed} landed`,
           `${s.skipped} skipped (landed or quarantined before)`,
+          ...(s.retried ? [`${s.retried} quarantined before retried`] : []),
           `${s.quarantined} quarantined`,
           ...(s.failed ? [`${s.failed} failed`] : []),
           `rows: ${s.rowsIn} in = ${s.rowsLanded} landed + ${s.rowsRejected} rejected`,
@@ -90,6 +97,7 @@ export function registerBatchIngest(ingest: Command): void {
         from,
         parallel: Math.max(1, Number(flags.parallel) || 4),
         settleMs: flags.settle !== undefined ? seconds(flags.settle, '--settle') * 1000 : 1000,
+        retryQuarantined: flags.retryQuarantined,
         signal: controller.signal,
         emit: (e: {
           name: string;

@@ -25,6 +25,7 @@ import { CsvScanner, isBlankLine, lineAt, READ_CHUNK, readLineBlocks } from './s
 import {
   checkJsonLine,
   csvRowChecker,
+  declarationFingerprint,
   eventTimePartition,
   hourPartition,
   joinCsv,
@@ -159,6 +160,7 @@ async function quarantine(
     bytes: file.bytes,
     reason,
     path,
+    declaration_fingerprint: declarationFingerprint(declaration),
   };
 }
 

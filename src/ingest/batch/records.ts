@@ -7,6 +7,7 @@
  * split rows at line breaks), so such a record is a bad row spanning several lines.
  * JSON lines: each line an object; keys mapped the same way.
  */
+import { createHash } from 'node:crypto';
 import type { LandingColumn, LandingDeclaration } from '../landing/types.js';
 
 export type Check = (value: string) => boolean;
@@ -31,6 +32,27 @@ export function checkFor(type: string): Check | null {
 
 export function typeLabel(type: string): string {
   return checkFor(type) ? type : 'string';
+}
+
+/**
+ * A short hash of what a file is checked against: format, CSV options, columns (names, types,
+ * required flags, aliases) and the event-time field. Kept in a quarantine record: when it changes,
+ * the file is tried again.
+ */
+export function declarationFingerprint(declaration: LandingDeclaration): string {
+  const csv = declaration.csv;
+  const canonical = JSON.stringify([
+    declaration.format,
+    csv ? [csv.delimiter, csv.quote, csv.header] : null,
+    declaration.columns.map((c) => [
+      c.name,
+      c.type.toLowerCase().replace(/\s+/g, ''),
+      c.required,
+      [...new Set(c.aliases.map((a) => a.toLowerCase()))].sort(),
+    ]),
+    declaration.partitioning.kind === 'event_time' ? declaration.partitioning.field : null,
+  ]);
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
 
 /** Lower-cased spelling (name or alias) -> declared column index. */

@@ -2,6 +2,9 @@
  * `qdbt ingest batch`: one pass over a landing folder (or a watch loop of passes). For each new
  * file matched by a declaration: checksum, skip what the ledger already has, land, record in the
  * ledger, then register the new partitions on the staging table.
+ *
+ * Which files land is LandingState's (ledger/state.ts): files quarantined are tried again once their
+ * declaration changed (or with retryQuarantined).
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
@@ -11,16 +14,17 @@ import type { LandingDeclaration } from '../landing/types.js';
 import {
   LedgerWriter,
   mapLimit,
+  type LedgerRecord,
   type NewLedgerRecord,
   readLedger,
   unregisteredPartitions,
-  type LandedRecord,
-  type QuarantinedRecord,
 } from '../ledger/index.js';
+import { LandingState, type Decision } from '../ledger/state.js';
 import { ensureStagingTable, registerPartition, type RegisterAdapter } from '../register/index.js';
 import { partitionPath, type PartitionValues } from '../register/ddl.js';
 import { sha256File } from './io.js';
 import { landFile, type LocalFile } from './land.js';
+import { declarationFingerprint } from './records.js';
 
 export interface BatchEvent {
   name:
@@ -29,6 +33,7 @@ export interface BatchEvent {
     | 'file_quarantined'
     | 'file_failed'
     | 'file_unmatched'
+    | 'quarantine_kept'
     | 'partition_registered'
     | 'table_created'
     | 'batch_summary';
@@ -52,11 +57,18 @@ export interface BatchOptions {
   emit?: (event: BatchEvent) => void;
   /** Stop between files (SIGTERM in --watch). */
   signal?: AbortSignal;
+  /** Try every quarantined file again (`--retry-quarantined`), not only those whose declaration changed. */
+  retryQuarantined?: boolean;
 }
 
 export interface BatchSummary {
   landed: number;
+  /** Landed or quarantined before (those kept in quarantine included), or copies of a file of this pass. */
   skipped: number;
+  /** Of the skipped: quarantined before, against the same declaration (or one not recorded). */
+  keptInQuarantine: number;
+  /** Quarantined before and tried again (landed or quarantined again: counted there too). */
+  retried: number;
   quarantined: number;
   failed: number;
   unmatched: number;
@@ -122,6 +134,8 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
   const summary: BatchSummary = {
     landed: 0,
     skipped: 0,
+    keptInQuarantine: 0,
+    retried: 0,
     quarantined: 0,
     failed: 0,
     unmatched: 0,
@@ -162,20 +176,13 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
     if (options.signal?.aborted) break;
     const label = `${declaration.sourceName}.${declaration.tableName}`;
     const ledger = await readLedger(options.client, declaration);
-    const known = new Map<string, LandedRecord | QuarantinedRecord>();
-    const versions = new Map<string, Set<string>>();
-    /** Sizes of the files landed or quarantined before: a file of another size has other bytes. */
-    const knownSizes = new Set<number>();
-    for (const r of ledger) {
-      if (r.event !== 'landed' && r.event !== 'quarantined') continue;
-      known.set(r.checksum, r);
-      knownSizes.add(r.bytes);
-      const set = versions.get(r.source_file) ?? new Set<string>();
-      set.add(r.checksum);
-      versions.set(r.source_file, set);
-    }
+    const state = new LandingState(ledger, {
+      fingerprint: declarationFingerprint(declaration),
+      retryQuarantined: options.retryQuarantined,
+    });
     const writer = new LedgerWriter(options.client, declaration);
     const records = new LedgerBatch(writer);
+    const kept = { unchanged: 0, unknown: 0 };
     /** A file's ledger write, then its summary and event: a worker goes on to its next file meanwhile. */
     const recorded: Promise<void>[] = [];
     // Partitions are registered during the pass, as soon as a file has landed in them (and those a
@@ -237,27 +244,25 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
       if (options.signal?.aborted) return;
       try {
         const name = candidate.relPath.slice(candidate.relPath.lastIndexOf('/') + 1);
-        /** The file's version, or null when its bytes are known (landed, quarantined, or earlier in this pass). */
+        /** What the ledger says of the file's bytes, once known (claim() sets it). */
+        const known: { decision: Decision | null } = { decision: null };
+        /** The file's version, or null when it is not to land (known bytes, or kept in quarantine). */
         const claim = (checksum: string): number | null => {
-          const seen = known.get(checksum);
-          if (seen) {
+          const d = state.claim(checksum, name, candidate.relPath);
+          if (d.action === 'skip' || d.action === 'keep') {
+            if (d.action === 'keep') kept[d.why]++;
             emit({
               name: 'file_skipped',
               level: 'debug',
-              message: `${candidate.relPath}: already ${seen.event} (same sha256 as ${seen.source_path}, ${seen.at})`,
+              message:
+                d.action === 'keep'
+                  ? `${candidate.relPath}: stays in quarantine (same sha256 as ${d.record.source_path}, ${d.record.at}; ${d.why === 'unchanged' ? 'its declaration is unchanged' : 'checked against a declaration not recorded'}): ${d.record.reason}`
+                  : `${candidate.relPath}: already ${d.why === 'landed' ? 'landed' : 'landing'} (same sha256 as ${d.sourcePath}, ${d.at})`,
             });
             return null;
           }
-          const names = versions.get(name) ?? new Set<string>();
-          names.add(checksum);
-          versions.set(name, names);
-          // A copy of the same bytes later in this pass is skipped too.
-          known.set(checksum, {
-            event: 'landed',
-            source_path: candidate.relPath,
-            at: 'this pass',
-          } as LandedRecord);
-          return names.size;
+          known.decision = d;
+          return d.version;
         };
         const file: LocalFile = {
           path: candidate.path,
@@ -266,10 +271,10 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
           checksum: '',
           version: 0,
         };
-        // A CSV file of a size never landed cannot be a known one: its checksum comes from the read
+        // A CSV file of a size never seen cannot be a known one: its checksum comes from the read
         // that lands it. Otherwise the checksum first (one at a time, so the first file starts
         // landing as soon as its own is known), and a known file is not read again.
-        if (declaration.format !== 'csv' || knownSizes.has(candidate.size)) {
+        if (declaration.format !== 'csv' || state.knownSizes.has(candidate.size)) {
           const hashing = hashQueue.then(() => sha256File(candidate.path));
           hashQueue = hashing.then(
             () => undefined,
@@ -283,14 +288,14 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
           }
           Object.assign(file, { checksum, bytes, version });
         }
-        const result = await landFile(options.client, declaration, file, now(), (checksum) =>
-          claim(checksum),
-        );
+        const result = await landFile(options.client, declaration, file, now(), claim);
         const bytes = file.bytes;
         if (result.status === 'skipped') {
           summary.skipped++;
           return;
         }
+        const retried = known.decision?.action === 'retry' ? known.decision : null;
+        if (retried) summary.retried++;
         if (result.status === 'quarantined') {
           const record = result.record;
           recorded.push(
@@ -300,7 +305,7 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
                 emit({
                   name: 'file_quarantined',
                   level: 'warn',
-                  message: `${label}: ${candidate.relPath} quarantined: ${record.reason} (${record.path})`,
+                  message: `${label}: ${candidate.relPath} quarantined${retried ? ' again' : ''}: ${record.reason} (${record.path})`,
                   data: { ...record },
                 });
               },
@@ -319,15 +324,18 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
               summary.rowsRejected += rejected;
               summary.rowsIn += rows + rejected;
               summary.bytes += bytes;
-              const first = result.records[0]!;
-              const how = first.normalized ? 'normalized' : 'unchanged';
+              const head = result.records[0]!;
+              const normalized = head.normalized ? 'normalized' : 'unchanged';
+              const note = retried
+                ? ` (was quarantined; tried again: ${retried.why === 'forced' ? '--retry-quarantined' : 'its declaration changed'})`
+                : '';
               emit({
                 name: 'file_landed',
                 level: rejected ? 'warn' : 'info',
                 message:
-                  `${label}: ${candidate.relPath}${file.version > 1 ? ` (version ${file.version})` : ''} landed ${how}, ${rows} rows` +
-                  (rejected ? `, ${rejected} rejected (${first.rejects_path})` : '') +
-                  ` -> ${result.records.map((r) => r.path).join(', ')}`,
+                  `${label}: ${candidate.relPath}${file.version > 1 ? ` (version ${file.version})` : ''} landed ${normalized}, ${rows} rows` +
+                  (rejected ? `, ${rejected} rejected (${head.rejects_path})` : '') +
+                  ` -> ${result.records.map((r) => r.path).join(', ')}${note}`,
                 data: { records: result.records },
               });
             },
@@ -345,6 +353,22 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
     records.flush();
     // The records of registrations pushed while waiting are in the list by now.
     for (let i = 0; i < recorded.length; i++) await recorded[i];
+    const stay = kept.unchanged + kept.unknown;
+    summary.keptInQuarantine += stay;
+    if (stay) {
+      const why = [
+        ...(kept.unchanged ? [`${kept.unknown ? `${kept.unchanged} ` : ''}unchanged declaration`] : []),
+        ...(kept.unknown
+          ? [`${kept.unchanged ? `${kept.unknown} ` : ''}checked before qdbt recorded declarations`]
+          : []),
+      ];
+      emit({
+        name: 'quarantine_kept',
+        level: 'info',
+        message: `${label}: ${stay} file${stay === 1 ? '' : 's'} stay${stay === 1 ? 's' : ''} in quarantine (${why.join(', ')}); fix the file or the declaration, or pass --retry-quarantined`,
+        data: { ...kept },
+      });
+    }
     if (registerError) throw registerError;
   }
   summary.seconds = (performance.now() - started) / 1000;
@@ -360,7 +384,10 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
  * pass lands them again under the same names (moveIntoPlace) and records them.
  */
 class LedgerBatch {
-  private waiting: Array<{ records: NewLedgerRecord[]; done: (error?: unknown) => void }> = [];
+  private waiting: Array<{
+    records: NewLedgerRecord[];
+    done: (error?: unknown, written?: LedgerRecord[]) => void;
+  }> = [];
   private busy = false;
   private flushing = false;
   private timer: NodeJS.Timeout | null = null;
@@ -370,9 +397,13 @@ class LedgerBatch {
     private readonly delayMs = 2000,
   ) {}
 
-  append(...records: NewLedgerRecord[]): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ records, done: (error) => (error === undefined ? resolve() : reject(error)) });
+  /** Resolves with the records as written (ids and times set). */
+  append(...records: NewLedgerRecord[]): Promise<LedgerRecord[]> {
+    return new Promise<LedgerRecord[]>((resolve, reject) => {
+      this.waiting.push({
+        records,
+        done: (error, written) => (error === undefined ? resolve(written ?? []) : reject(error)),
+      });
       this.schedule();
     });
   }
@@ -401,8 +432,12 @@ class LedgerBatch {
     const batch = this.waiting;
     this.waiting = [];
     try {
-      await this.writer.append(...batch.flatMap((b) => b.records));
-      for (const b of batch) b.done();
+      const written = await this.writer.append(...batch.flatMap((b) => b.records));
+      let at = 0;
+      for (const b of batch) {
+        b.done(undefined, written.slice(at, at + b.records.length));
+        at += b.records.length;
+      }
     } catch (error) {
       for (const b of batch) b.done(error ?? new Error('ledger append failed'));
     }
@@ -416,8 +451,15 @@ export async function watchBatch(
   options: BatchOptions & { intervalMs: number; onPass?: (summary: BatchSummary) => void },
 ): Promise<void> {
   const signal = options.signal;
+  let first = true;
   while (!signal?.aborted) {
-    const summary = await ingestBatchOnce(options);
+    // --retry-quarantined retries once, on the first pass (those quarantined again then carry the
+    // declaration's fingerprint, so later passes keep them).
+    const summary = await ingestBatchOnce({
+      ...options,
+      retryQuarantined: first && options.retryQuarantined,
+    });
+    first = false;
     options.onPass?.(summary);
     if (signal?.aborted) break;
     await new Promise<void>((resolve) => {

@@ -51,6 +51,11 @@ export interface QuarantinedRecord extends LedgerBase {
   bytes: number;
   reason: string;
   path: string;
+  /**
+   * The declaration the file was checked against (declarationFingerprint): the file is tried again
+   * once that changes. Absent from records written before qdbt recorded it.
+   */
+  declaration_fingerprint?: string;
 }
 
 export interface RegisteredRecord extends LedgerBase {
@@ -80,8 +85,33 @@ export function ledgerDir(declaration: Pick<LandingDeclaration, 'lakePath'>): st
   return `${declaration.lakePath}/_qdbt_ledger`;
 }
 
-/** Every record of a table's ledger, oldest first. */
+/**
+ * A table's ledger as it stands, oldest first: every record, except a `quarantined` one that a later
+ * record for the same file (sha256) supersedes: a `landed` one (the file was tried again and landed)
+ * or another `quarantined` one (tried again, quarantined again). What freshness and the docs read.
+ */
 export async function readLedger(
+  client: WebHdfsClient,
+  declaration: Pick<LandingDeclaration, 'lakePath'>,
+): Promise<LedgerRecord[]> {
+  return currentRecords(await readLedgerRecords(client, declaration));
+}
+
+/** See readLedger: drops the `quarantined` records superseded by a later record of the same file. */
+export function currentRecords(records: LedgerRecord[]): LedgerRecord[] {
+  const landed = new Set<string>();
+  const lastQuarantine = new Map<string, LedgerRecord>();
+  for (const r of records)
+    if (r.event === 'landed') landed.add(r.checksum);
+    else if (r.event === 'quarantined') lastQuarantine.set(r.checksum, r);
+  if (!lastQuarantine.size) return records;
+  return records.filter(
+    (r) => r.event !== 'quarantined' || (!landed.has(r.checksum) && lastQuarantine.get(r.checksum) === r),
+  );
+}
+
+/** Every record of a table's ledger, oldest first, superseded or not (what a merge keeps). */
+export async function readLedgerRecords(
   client: WebHdfsClient,
   declaration: Pick<LandingDeclaration, 'lakePath'>,
 ): Promise<LedgerRecord[]> {
@@ -120,6 +150,8 @@ export async function readLedger(
 
 /** Appends records to one run's ledger file (created on first write). Writes are serialized. */
 export class LedgerWriter {
+  /** The run's name: its ledger file's, without `.jsonl` (`<UTC stamp>-<kind>-<random>`). */
+  readonly run: string;
   private readonly path: string;
   private created = false;
   private queue: Promise<void> = Promise.resolve();
@@ -130,7 +162,8 @@ export class LedgerWriter {
     kind = 'batch',
   ) {
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-    this.path = `${ledgerDir(declaration)}/${stamp}-${kind}-${randomBytes(4).toString('hex')}.jsonl`;
+    this.run = `${stamp}-${kind}-${randomBytes(4).toString('hex')}`;
+    this.path = `${ledgerDir(declaration)}/${this.run}.jsonl`;
   }
 
   append(...records: NewLedgerRecord[]): Promise<LedgerRecord[]> {
@@ -174,7 +207,7 @@ export async function compactLedger(
     throw error;
   }
   if (files.length <= maxFiles) return 0;
-  const records = await readLedger(client, declaration);
+  const records = await readLedgerRecords(client, declaration);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   // Sorts before the runs that follow it (the stamp), so record order is kept.
   const merged = `${dir}/${stamp}-merged-${randomBytes(4).toString('hex')}.jsonl`;

@@ -8,7 +8,14 @@ import { WebHdfsError, type WriteBody } from '../../../../src/ingest/hdfs/webhdf
  */
 export class MemoryHdfs {
   readonly files = new Map<string, Buffer>();
+  /** Folders made with mkdirs (folders holding files exist implicitly), with their modification time. */
+  readonly dirs = new Map<string, number>();
   ledgerWrites = 0;
+  /** Calls by operation: `mkdirs`, `list`, `delete`, ... */
+  readonly calls = new Map<string, number>();
+  private count(op: string): void {
+    this.calls.set(op, (this.calls.get(op) ?? 0) + 1);
+  }
   private async body(body: WriteBody): Promise<Buffer> {
     if (typeof body === 'string' || Buffer.isBuffer(body)) return Buffer.from(body);
     const chunks: Buffer[] = [];
@@ -37,13 +44,26 @@ export class MemoryHdfs {
   async read(path: string): Promise<Buffer> {
     return this.files.get(path)!;
   }
+  /** One level, as LISTSTATUS: files, and folders (made, or holding files). */
   async list(dir: string) {
-    const names = [...this.files.keys()]
-      .filter((p) => p.startsWith(`${dir}/`))
-      .map((p) => p.slice(dir.length + 1));
-    if (!names.length)
+    this.count('list');
+    const entries = new Map<string, { pathSuffix: string; type: string; modificationTime: number }>();
+    for (const [paths, isDir] of [
+      [[...this.files.keys()], false],
+      [[...this.dirs.keys()], true],
+    ] as const)
+      for (const p of paths) {
+        if (!p.startsWith(`${dir}/`)) continue;
+        const rest = p.slice(dir.length + 1);
+        const name = rest.split('/')[0]!;
+        const folder = isDir || rest.includes('/');
+        const modificationTime = this.dirs.get(`${dir}/${name}`) ?? 0;
+        if (!entries.has(name))
+          entries.set(name, { pathSuffix: name, type: folder ? 'DIRECTORY' : 'FILE', modificationTime });
+      }
+    if (!entries.size && !this.dirs.has(dir))
       throw new WebHdfsError('LISTSTATUS', dir, 404, 'FileNotFoundException', '', 'not found');
-    return names.map((pathSuffix) => ({ pathSuffix, type: 'FILE' }));
+    return [...entries.values()];
   }
   async rename(from: string, to: string): Promise<boolean> {
     const data = this.files.get(from);
@@ -55,10 +75,20 @@ export class MemoryHdfs {
   async exists(path: string): Promise<boolean> {
     return this.files.has(path);
   }
-  async delete(path: string): Promise<boolean> {
-    return this.files.delete(path);
+  async delete(path: string, options: { recursive?: boolean } = {}): Promise<boolean> {
+    this.count('delete');
+    let deleted = this.files.delete(path);
+    if (options.recursive) {
+      for (const map of [this.files, this.dirs])
+        for (const p of [...map.keys()])
+          if (p === path || p.startsWith(`${path}/`)) deleted = map.delete(p) || deleted;
+    }
+    return deleted;
   }
-  async mkdirs(): Promise<boolean> {
+  /** Makes the folder and its parents; `mtime` (ms) for folders whose age matters. */
+  async mkdirs(path: string, mtime = Date.now()): Promise<boolean> {
+    this.count('mkdirs');
+    for (let p = path; p.length > 1; p = p.slice(0, p.lastIndexOf('/'))) this.dirs.set(p, mtime);
     return true;
   }
   text(path: string): string {

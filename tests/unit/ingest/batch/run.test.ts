@@ -1,4 +1,5 @@
 /** One pass of qdbt ingest batch on an in-memory WebHDFS and a fake Hive: summary, ledger, registration. */
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { MemoryHdfs } from './memoryHdfs.js';
 import { ingestBatchOnce, type BatchEvent } from '../../../../src/ingest/batch/run.js';
 import type { WebHdfsClient } from '../../../../src/ingest/hdfs/webhdfs.js';
 import type { LandingColumn, LandingDeclaration } from '../../../../src/ingest/landing/types.js';
-import { readLedger } from '../../../../src/ingest/ledger/index.js';
+import { LedgerWriter, readLedger, readLedgerRecords } from '../../../../src/ingest/ledger/index.js';
 import type { RegisterAdapter } from '../../../../src/ingest/register/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'qdbt-pass-'));
@@ -125,5 +126,105 @@ describe('ingestBatchOnce', () => {
     const tx4 = ledger.filter((r) => r.event === 'landed' && r.source_file === 'tx_4.csv');
     expect(tx4.map((r) => (r as { version: number }).version).sort()).toEqual([1, 2]);
     expect(landed()).toHaveLength(3);
+  });
+});
+
+describe('ingestBatchOnce: quarantined files', () => {
+  const adapter = (ddl: string[] = []) =>
+    ({
+      capabilities: { supportsSkipHeaderLine: true, supportsHiveJsonSerde: true },
+      execute: async (sql: string) => {
+        ddl.push(sql);
+        return { rows: [] };
+      },
+      createSchemaIfMissing: async () => undefined,
+    }) as unknown as RegisterAdapter;
+  const withAlias = (alias: string): LandingDeclaration => ({
+    ...declaration,
+    columns: [declaration.columns[0]!, { ...declaration.columns[1]!, aliases: [alias] }],
+  });
+
+  it('retries a quarantined file once its declaration changes, and only then; the ledger then shows it landed', async () => {
+    const from = join(root, 'quarantine');
+    mkdirSync(from);
+    writeFileSync(join(from, 'tx_1.csv'), 'id,unitz\na,1\nb,2\n');
+    const hdfs = new MemoryHdfs();
+    const client = hdfs as unknown as WebHdfsClient;
+    const pass = (d: LandingDeclaration, events: BatchEvent[] = [], retryQuarantined = false) =>
+      ingestBatchOnce({
+        client,
+        adapter: async () => adapter(),
+        declarations: [d],
+        from,
+        settleMs: 0,
+        now: () => new Date('2024-05-01T07:30:00Z'),
+        emit: (e) => events.push(e),
+        retryQuarantined,
+      });
+    expect(await pass(declaration)).toMatchObject({ quarantined: 1, landed: 0 });
+
+    // Same declaration: kept, said once at info level with the way out.
+    const events: BatchEvent[] = [];
+    expect(await pass(declaration, events)).toMatchObject({ skipped: 1, keptInQuarantine: 1, landed: 0 });
+    const kept = events.filter((e) => e.name === 'quarantine_kept');
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatchObject({ level: 'info' });
+    expect(kept[0]!.message).toMatch(
+      /1 file stays in quarantine \(unchanged declaration\); fix the file or the declaration, or pass --retry-quarantined/,
+    );
+
+    // An alias that has nothing to do with it still changes the declaration: retried, quarantined again.
+    expect(await pass(withAlias('other'))).toMatchObject({ retried: 1, quarantined: 1 });
+    expect(await pass(withAlias('other'))).toMatchObject({ keptInQuarantine: 1, quarantined: 0 });
+
+    // The fix: lands, and the ledger as read says landed (the quarantine records are superseded).
+    const landedEvents: BatchEvent[] = [];
+    expect(await pass(withAlias('unitz'), landedEvents)).toMatchObject({
+      retried: 1,
+      landed: 1,
+      rowsLanded: 2,
+    });
+    expect(landedEvents.find((e) => e.name === 'file_landed')?.message).toMatch(/its declaration changed/);
+    const ledger = await readLedger(client, declaration);
+    expect(ledger.filter((r) => r.event === 'quarantined')).toHaveLength(0);
+    expect(ledger.filter((r) => r.event === 'landed')).toHaveLength(1);
+    expect(
+      (await readLedgerRecords(client, declaration)).filter((r) => r.event === 'quarantined'),
+    ).toHaveLength(2);
+    expect(await pass(withAlias('unitz'))).toMatchObject({ skipped: 1, landed: 0, retried: 0 });
+  });
+
+  it('--retry-quarantined retries records without a fingerprint (written by an older qdbt), which are kept otherwise', async () => {
+    const from = join(root, 'legacy');
+    mkdirSync(from);
+    const body = 'id,units\na,1\n';
+    writeFileSync(join(from, 'tx_1.csv'), body);
+    const hdfs = new MemoryHdfs();
+    const client = hdfs as unknown as WebHdfsClient;
+    await new LedgerWriter(client, declaration).append({
+      event: 'quarantined',
+      source_file: 'tx_1.csv',
+      source_path: 'tx_1.csv',
+      checksum: createHash('sha256').update(body).digest('hex'),
+      bytes: body.length,
+      reason: 'header: something an older check disliked',
+      path: '/lake/raw/tx/_quarantine/2024-04-30/tx_1.csv',
+    });
+    const events: BatchEvent[] = [];
+    const pass = (retryQuarantined: boolean) =>
+      ingestBatchOnce({
+        client,
+        adapter: async () => adapter(),
+        declarations: [declaration],
+        from,
+        settleMs: 0,
+        emit: (e) => events.push(e),
+        retryQuarantined,
+      });
+    expect(await pass(false)).toMatchObject({ keptInQuarantine: 1, landed: 0 });
+    expect(events.find((e) => e.name === 'quarantine_kept')?.message).toMatch(
+      /checked before qdbt recorded declarations/,
+    );
+    expect(await pass(true)).toMatchObject({ retried: 1, landed: 1 });
   });
 });

@@ -1,0 +1,83 @@
+/**
+ * What a batch pass does with each file, from the table's ledger. Pure: records in, decisions out.
+ *
+ * By sha256, first match wins:
+ * - bytes claimed earlier in this pass (a copy): skip;
+ * - landed: skip;
+ * - quarantined: tried again when the declaration it was checked against changed (fingerprints
+ *   differ) or `retryQuarantined`; kept in quarantine when it is the same, or unknown (records
+ *   written before qdbt recorded fingerprints: only `retryQuarantined` retries those);
+ * - otherwise: land.
+ */
+import type { LandedRecord, LedgerRecord, QuarantinedRecord } from './index.js';
+
+export interface StateOptions {
+  /** declarationFingerprint() of the declaration the files are checked against now. */
+  fingerprint: string;
+  /** Retry every quarantined file, whatever its declaration. */
+  retryQuarantined?: boolean;
+}
+
+export type Decision =
+  | { action: 'land'; version: number }
+  | {
+      action: 'retry';
+      version: number;
+      record: QuarantinedRecord;
+      why: 'declaration changed' | 'forced';
+    }
+  | { action: 'skip'; why: 'landed' | 'this pass'; sourcePath: string; at: string }
+  | { action: 'keep'; why: 'unchanged' | 'unknown'; record: QuarantinedRecord };
+
+export class LandingState {
+  /** Sizes of the files known (landed or quarantined): a file of another size has other bytes. */
+  readonly knownSizes = new Set<number>();
+  private readonly landed = new Map<string, LandedRecord>();
+  private readonly quarantined = new Map<string, QuarantinedRecord>();
+  private readonly claimed = new Map<string, string>();
+  /** Per file name, the checksums seen under it, first first: a checksum's version is its place. */
+  private readonly versions = new Map<string, string[]>();
+
+  constructor(
+    records: LedgerRecord[],
+    private readonly options: StateOptions,
+  ) {
+    for (const r of records) {
+      if (r.event !== 'landed' && r.event !== 'quarantined') continue;
+      if (r.event === 'landed') {
+        this.landed.set(r.checksum, r);
+        this.quarantined.delete(r.checksum);
+      } else if (!this.landed.has(r.checksum)) this.quarantined.set(r.checksum, r);
+      this.knownSizes.add(r.bytes);
+      const list = this.versions.get(r.source_file) ?? [];
+      if (!list.includes(r.checksum)) list.push(r.checksum);
+      this.versions.set(r.source_file, list);
+    }
+  }
+
+  /** What to do with a file of these bytes under this name; the bytes are this pass's unless skipped or kept. */
+  claim(checksum: string, name: string, sourcePath: string): Decision {
+    const earlier = this.claimed.get(checksum);
+    if (earlier !== undefined)
+      return { action: 'skip', why: 'this pass', sourcePath: earlier, at: 'this pass' };
+    const landed = this.landed.get(checksum);
+    if (landed) return { action: 'skip', why: 'landed', sourcePath: landed.source_path, at: landed.at };
+    const quarantined = this.quarantined.get(checksum);
+    let decision: Decision;
+    if (quarantined) {
+      const was = quarantined.declaration_fingerprint;
+      if (this.options.retryQuarantined)
+        decision = { action: 'retry', version: 0, record: quarantined, why: 'forced' };
+      else if (was === undefined) return { action: 'keep', why: 'unknown', record: quarantined };
+      else if (was === this.options.fingerprint)
+        return { action: 'keep', why: 'unchanged', record: quarantined };
+      else decision = { action: 'retry', version: 0, record: quarantined, why: 'declaration changed' };
+    } else decision = { action: 'land', version: 0 };
+    this.claimed.set(checksum, sourcePath);
+    const list = this.versions.get(name) ?? [];
+    if (!list.includes(checksum)) list.push(checksum);
+    this.versions.set(name, list);
+    decision.version = list.indexOf(checksum) + 1;
+    return decision;
+  }
+}
