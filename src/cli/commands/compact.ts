@@ -1,5 +1,11 @@
 import type { Command } from 'commander';
-import { compact, formatDuration, parseDuration, parseSize } from '../../ingest/compaction/index.js';
+import {
+  compact,
+  formatDuration,
+  parseDuration,
+  parseSize,
+  type PartitionCompaction,
+} from '../../ingest/compaction/index.js';
 import { ingestContext } from '../../ingest/context.js';
 import { findDeclaration } from '../../ingest/landing/declarations.js';
 import { parsePartitionPath, partitionPath } from '../../ingest/register/ddl.js';
@@ -16,6 +22,15 @@ interface Flags {
   lateMs?: string;
   lakePath?: string;
   stagingSchema?: string;
+}
+
+/** The error line of a partition left unswapped: which, the counts, and what to do. */
+export function failedLine(source: string, r: PartitionCompaction): string {
+  const key = partitionPath(r.partition);
+  const args = Object.entries(r.partition)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  return `${source} ${key}: FAILED, ${r.reason ?? 'not compacted'}. The partition still reads its own files in ${r.location ?? key}; nothing was lost. Re-run \`qdbt compact --source ${source} --partition ${args}\`; if the counts differ again, a file changed while it was read or the merge is wrong: keep those files and report it.`;
 }
 
 /** `qdbt compact`: merge the small files of a staging table's closed partitions. */
@@ -80,19 +95,34 @@ export function registerCompactCommand(program: Command): void {
           reporter.emit({
             name: 'compaction_result',
             level:
-              r.status === 'compacted' || r.status === 'planned' || r.supersededPurged ? 'info' : 'debug',
-            message: `${partitionPath(r.partition)}: ${r.status}${r.reason ? ` (${r.reason})` : ''}, files ${r.filesBefore} -> ${r.filesAfter}, MB ${(r.bytesBefore / 1e6).toFixed(1)} -> ${(r.bytesAfter / 1e6).toFixed(1)}${r.rows ? `, ${r.rows} rows checked` : ''}${r.supersededPurged ? `; ${r.supersededPurged} superseded folders purged` : ''}`,
+              r.status === 'failed'
+                ? 'error'
+                : r.status === 'compacted' || r.status === 'planned' || r.supersededPurged
+                  ? 'info'
+                  : 'debug',
+            message:
+              r.status === 'failed'
+                ? failedLine(flags.source, r)
+                : `${partitionPath(r.partition)}: ${r.status}${r.reason ? ` (${r.reason})` : ''}, files ${r.filesBefore} -> ${r.filesAfter}, MB ${(r.bytesBefore / 1e6).toFixed(1)} -> ${(r.bytesAfter / 1e6).toFixed(1)}${r.rows ? `, ${r.rows} rows checked` : ''}${r.supersededPurged ? `; ${r.supersededPurged} superseded folders purged` : ''}`,
             data: { ...r },
           });
         const done = results.filter((r) => r.status === 'compacted');
+        const failed = results.filter((r) => r.status === 'failed');
         const purged = results.reduce((n, r) => n + (r.supersededPurged ?? 0), 0);
         const kept = done.filter((r) => r.superseded).length;
         reporter.emit({
           name: 'compaction_summary',
-          level: 'info',
-          message: `compact ${flags.source}: ${done.length} of ${results.length} partitions compacted, files ${results.reduce((n, r) => n + r.filesBefore, 0)} -> ${results.reduce((n, r) => n + r.filesAfter, 0)}; ${results.filter((r) => r.status === 'open').length} still open; ${purged} superseded folders purged${kept ? `, old files of ${kept} kept for ${formatDuration(retainSupersededMs)} (--retain-superseded)` : ''}`,
-          data: { compacted: done.length, superseded_purged: purged, superseded_kept: kept },
+          level: failed.length ? 'error' : 'info',
+          message: `compact ${flags.source}: ${done.length} of ${results.length} partitions compacted${failed.length ? `, ${failed.length} FAILED` : ''}, files ${results.reduce((n, r) => n + r.filesBefore, 0)} -> ${results.reduce((n, r) => n + r.filesAfter, 0)}; ${results.filter((r) => r.status === 'open').length} still open; ${purged} superseded folders purged${kept ? `, old files of ${kept} kept for ${formatDuration(retainSupersededMs)} (--retain-superseded)` : ''}`,
+          data: {
+            compacted: done.length,
+            failed: failed.length,
+            superseded_purged: purged,
+            superseded_kept: kept,
+          },
         });
+        // A failed partition is a failed node: the others are done, the command exits 1.
+        if (failed.length) process.exitCode = 1;
       } finally {
         await context.close();
       }

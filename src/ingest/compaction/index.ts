@@ -20,6 +20,10 @@
  * files that arrived meanwhile, has that finished (old folder steps are idempotent); a purge that
  * stopped halfway is redone (its record is deleted last).
  *
+ * Row counts: when the rows read back from the merged files differ from the rows read from the
+ * inputs, the partition is not swapped, the merged files are deleted, and the partition is reported
+ * `failed`; the other partitions go on.
+ *
  * Compression: `.gz` inputs are decompressed (rows are counted on the text), and the output is
  * gzip-compressed (`part-NNNNN.jsonl.gz`, Hive picks the codec by extension) when every input was;
  * mixed inputs give plain output. Other codecs are left alone.
@@ -77,7 +81,8 @@ export interface CompactOptions {
 
 export interface PartitionCompaction {
   partition: PartitionValues;
-  status: 'compacted' | 'skipped' | 'open' | 'planned';
+  /** `failed`: the merged files did not hold the inputs' rows; the partition was left on its files. */
+  status: 'compacted' | 'skipped' | 'open' | 'planned' | 'failed';
   reason?: string;
   filesBefore: number;
   filesAfter: number;
@@ -91,6 +96,9 @@ export interface PartitionCompaction {
   superseded?: string;
   /** Folders of files earlier swaps replaced whose retention was over, deleted by this run. */
   supersededPurged?: number;
+  /** A failed partition: rows read from the inputs and counted in the merged files. */
+  rowsRead?: number;
+  rowsWritten?: number;
 }
 
 const MANIFEST = '_qdbt_compaction.json';
@@ -512,8 +520,28 @@ export async function compact(options: CompactOptions): Promise<PartitionCompact
       bytesOut += (await client.status(path))?.length ?? 0;
     }
     if (rowsOut !== rowsIn) {
-      await client.delete(gen, { recursive: true });
-      throw new Error(`${key}: ${rowsIn} rows read but ${rowsOut} written; the partition was left as it was`);
+      // Not swapped: the partition still reads its files. The merged ones go (a run that cannot delete
+      // them leaves a generation never swapped in, which the next run deletes).
+      const cleaned = await client.delete(gen, { recursive: true }).then(
+        () => true,
+        () => false,
+      );
+      Object.assign(result, {
+        status: 'failed',
+        filesAfter: files.length,
+        bytesAfter: result.bytesBefore,
+        rowsRead: rowsIn,
+        rowsWritten: rowsOut,
+        location: current,
+        reason: `row count mismatch: ${rowsIn} rows read from ${files.length} files, ${rowsOut} counted in the merged files; not swapped, ${cleaned ? 'the merged files deleted' : `the merged files in ${gen} left for the next run to delete`}`,
+      });
+      emit({
+        name: 'compaction_row_mismatch',
+        level: 'error',
+        message: `${declaration.sourceName}.${declaration.tableName} ${key}: ${result.reason}`,
+        data: { partition, rows_read: rowsIn, rows_written: rowsOut, files: files.length, location: current },
+      });
+      continue;
     }
     const manifest: Manifest = {
       partition,
