@@ -14,7 +14,7 @@ import { ingestBatchOnce, type BatchEvent, type BatchOptions } from '../../src/i
 import { WebHdfsClient } from '../../src/ingest/hdfs/webhdfs.js';
 import { findDeclaration, landingDeclarations } from '../../src/ingest/landing/declarations.js';
 import type { LandingDeclaration } from '../../src/ingest/landing/types.js';
-import { LedgerWriter, readLedger } from '../../src/ingest/ledger/index.js';
+import { LedgerWriter, readLedger, type LedgerHooks } from '../../src/ingest/ledger/index.js';
 import { loadProject } from '../../src/project/loadProject.js';
 import type { Reporter } from '../../src/reporters/reporter.js';
 import { sourceFreshness } from '../../src/runner/freshness.js';
@@ -60,6 +60,18 @@ function write(relPath: string, text: string): string {
   mkdirSync(join(path, '..'), { recursive: true });
   writeFileSync(path, text);
   return createHash('sha256').update(text).digest('hex');
+}
+
+/** Files under an HDFS folder, recursively (paths), `_` and `.` folders left out as Hive does. */
+async function lakeFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await client.list(dir).catch(() => [])) {
+    if (entry.pathSuffix.startsWith('_') || entry.pathSuffix.startsWith('.')) continue;
+    const path = `${dir}/${entry.pathSuffix}`;
+    if (entry.type === 'DIRECTORY') out.push(...(await lakeFiles(path)));
+    else out.push(path);
+  }
+  return out.sort();
 }
 
 async function rows(sql: string): Promise<unknown[][]> {
@@ -281,5 +293,43 @@ describe('qdbt ingest batch', () => {
     expect(retried).toMatchObject({ retried: 3, landed: 1, quarantined: 2, failed: 0 });
     expect(await count('branches')).toBe(7);
     expect(await pass()).toMatchObject({ landed: 0, quarantined: 0, retried: 0, keptInQuarantine: 2 });
+  });
+
+  it('a landing whose ledger write failed is finished where it began by the next pass, not landed again', async () => {
+    const agents = findDeclaration(declarations, 'raw.sales_agents');
+    const checksum = write(
+      'crash/sales_agents_SS_raw_8.csv',
+      'sales_person_id,name,hire_date\n9,Mia Wong,2023-7-1\n10,Leo Park,2023-8-1\n11,Zoe Hall,2023-9-1\n',
+    );
+    const failLanded: LedgerHooks = {
+      beforeAppend: (records) => {
+        if (records.some((r) => r.event === 'landed')) throw new Error('injected: the ledger write failed');
+      },
+    };
+    // 07:59: renamed into hr=07 and registered, then the ledger write fails (the pass may also
+    // end on the failed `registered` record when it went out in the same append).
+    const first = await pass([], {
+      now: () => new Date('2024-05-01T07:59:00Z'),
+      ledgerHooks: failLanded,
+    }).catch((error: unknown) => error);
+    if (!(first instanceof Error)) expect(first).toMatchObject({ landed: 0, failed: 1 });
+    expect(await lakeFiles(`${agents.lakePath}/dt=2024-05-01`)).toHaveLength(1);
+
+    // 08:05: finished in hr=07, not landed again in hr=08.
+    const second = await pass([], { now: () => new Date('2024-05-01T08:05:00Z') });
+    expect(second).toMatchObject({ landed: 1, recovered: 1, failed: 0 });
+    const files = await lakeFiles(`${agents.lakePath}/dt=2024-05-01`);
+    expect(files).toEqual([
+      `${agents.lakePath}/dt=2024-05-01/hr=07/sales_agents_SS_raw_8.${checksum.slice(0, 8)}.csv`,
+    ]);
+    const landed = (await readLedger(client, agents)).filter(
+      (r) => r.event === 'landed' && r.checksum === checksum,
+    );
+    expect(landed).toHaveLength(1);
+    expect(
+      Number((await rows(`SELECT count(*) FROM ${db}.sales_agents WHERE dt = '2024-05-01'`))[0]![0]),
+    ).toBe(3);
+    expect(await count('sales_agents')).toBe(11);
+    expect(await pass()).toMatchObject({ landed: 0, recovered: 0 });
   });
 });

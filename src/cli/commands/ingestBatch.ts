@@ -76,6 +76,7 @@ export function registerBatchIngest(ingest: Command): void {
           `${s.landed} landed`,
           `${s.skipped} skipped (landed or quarantined before)`,
           ...(s.retried ? [`${s.retried} quarantined before retried`] : []),
+          ...(s.recovered ? [`${s.recovered} interrupted landings finished`] : []),
           `${s.quarantined} quarantined`,
           ...(s.failed ? [`${s.failed} failed`] : []),
           `rows: ${s.rowsIn} in = ${s.rowsLanded} landed + ${s.rowsRejected} rejected`,

@@ -11,6 +11,9 @@
  *   `<lakePath>/_original/<partition>/` for audit, and bad rows go to
  *   `<lakePath>/_rejects/<partition>/<file>.rejects.jsonl` with their line numbers.
  * - A file that cannot be read as declared goes to `<lakePath>/_quarantine/` with a `.reason.txt`.
+ *
+ * Before the first rename into the staging table's folders, `hooks.intend` is awaited (a marker
+ * that the file is landing: ledger/intents.ts); it runs while the upload finishes.
  */
 import { createReadStream } from 'node:fs';
 import { basename, extname } from 'node:path';
@@ -45,6 +48,17 @@ export interface LocalFile {
   checksum: string;
   /** 1 + the versions of this name landed before (set with the checksum). */
   version: number;
+  /** The name its landed files are named after, when not its own (a landing finished under its first name). */
+  landedAs?: string;
+}
+
+export interface LandHooks {
+  /**
+   * Called once the file passed its checks and its landed name is known, before anything is renamed
+   * into the staging table's folders (awaited then, not before: it runs while the upload finishes).
+   * A rejection fails the landing, and nothing is in place.
+   */
+  intend?: (file: LocalFile, ingestedAt: Date) => Promise<void>;
 }
 
 /**
@@ -80,11 +94,12 @@ export async function landFile(
   file: LocalFile,
   now: Date,
   identify?: Identify,
+  hooks: LandHooks = {},
 ): Promise<LandResult> {
   try {
     if (!file.checksum && declaration.format !== 'csv' && !(await identifyByReading(file, identify)))
       return { status: 'skipped', checksum: file.checksum };
-    return await landChecked(client, declaration, file, now, identify);
+    return await landChecked(client, declaration, file, now, identify, hooks);
   } catch (error) {
     if (error instanceof Quarantine || error instanceof NotTextError) {
       if (!file.checksum && !(await identifyByReading(file, identify)))
@@ -117,8 +132,13 @@ function setIdentity(
   return true;
 }
 
+/** The name a file's landed files are named after: its own, or the one its first landing used. */
+export function landingName(file: LocalFile): string {
+  return file.landedAs ?? basename(file.relPath);
+}
+
 function landedName(file: LocalFile): string {
-  const name = basename(file.relPath);
+  const name = landingName(file);
   const ext = extname(name);
   return `${name.slice(0, name.length - ext.length)}.${file.checksum.slice(0, 8)}${ext}`;
 }
@@ -177,6 +197,7 @@ async function landChecked(
   file: LocalFile,
   now: Date,
   identify: Identify | undefined,
+  hooks: LandHooks,
 ): Promise<LandResult> {
   if (file.bytes === 0) throw new Quarantine('empty file');
   /** Temporary names are made before the checksum may be known; the final ones after. */
@@ -473,6 +494,10 @@ async function landChecked(
       `every one of ${rowsIn} rows was rejected; first: line ${rejects[0]!.line}: ${rejects[0]!.reason}`,
     );
   }
+  // From here the file lands: its marker goes out while the upload finishes, and is awaited before
+  // the first rename.
+  const intent = hooks.intend ? hooks.intend(file, now) : Promise.resolve();
+  intent.catch(() => undefined);
 
   try {
     // The original bytes are kept whenever what lands differs from them.
@@ -493,6 +518,7 @@ async function landChecked(
       await upload;
       if (rejects.length === 0 && !needsNormalizing) {
         const final = `${baseDir}/${name}`;
+        await intent;
         await moveIntoPlace(client, uploadTmp, final);
         return {
           status: 'landed',
@@ -533,6 +559,7 @@ async function landChecked(
     }
 
     if (outputs.size === 0 && rowsIn === 0) outputFor(ingestion); // header only: land it, 0 rows
+    await intent;
     await keepOriginal();
     const rejectsPath = rejects.length
       ? await writeRejects(client, declaration, ingestion, name, file, rejects)

@@ -4,7 +4,8 @@
  * ledger, then register the new partitions on the staging table.
  *
  * Which files land is LandingState's (ledger/state.ts): files quarantined are tried again once their
- * declaration changed (or with retryQuarantined).
+ * declaration changed (or with retryQuarantined), and a landing that stopped between its rename and
+ * its ledger record (its intent marker, ledger/intents.ts, still open) is finished where it began.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
@@ -14,16 +15,18 @@ import type { LandingDeclaration } from '../landing/types.js';
 import {
   LedgerWriter,
   mapLimit,
+  type LedgerHooks,
   type LedgerRecord,
   type NewLedgerRecord,
   readLedger,
   unregisteredPartitions,
 } from '../ledger/index.js';
+import { deleteIntentRun, IntentLog, intentName, readIntents, type Intent } from '../ledger/intents.js';
 import { LandingState, type Decision } from '../ledger/state.js';
 import { ensureStagingTable, registerPartition, type RegisterAdapter } from '../register/index.js';
 import { partitionPath, type PartitionValues } from '../register/ddl.js';
 import { sha256File } from './io.js';
-import { landFile, type LocalFile } from './land.js';
+import { landFile, landingName, type LocalFile } from './land.js';
 import { declarationFingerprint } from './records.js';
 
 export interface BatchEvent {
@@ -59,6 +62,8 @@ export interface BatchOptions {
   signal?: AbortSignal;
   /** Try every quarantined file again (`--retry-quarantined`), not only those whose declaration changed. */
   retryQuarantined?: boolean;
+  /** Fault injection for tests: the ledger's appends. */
+  ledgerHooks?: LedgerHooks;
 }
 
 export interface BatchSummary {
@@ -69,6 +74,8 @@ export interface BatchSummary {
   keptInQuarantine: number;
   /** Quarantined before and tried again (landed or quarantined again: counted there too). */
   retried: number;
+  /** Landings a stopped run left unrecorded, finished (counted as landed too). */
+  recovered: number;
   quarantined: number;
   failed: number;
   unmatched: number;
@@ -136,6 +143,7 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
     skipped: 0,
     keptInQuarantine: 0,
     retried: 0,
+    recovered: 0,
     quarantined: 0,
     failed: 0,
     unmatched: 0,
@@ -175,13 +183,23 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
   for (const [declaration, candidates] of byDeclaration) {
     if (options.signal?.aborted) break;
     const label = `${declaration.sourceName}.${declaration.tableName}`;
-    const ledger = await readLedger(options.client, declaration);
-    const state = new LandingState(ledger, {
-      fingerprint: declarationFingerprint(declaration),
-      retryQuarantined: options.retryQuarantined,
+    const [ledger, intentRuns] = await Promise.all([
+      readLedger(options.client, declaration),
+      readIntents(options.client, declaration),
+    ]);
+    const state = new LandingState(
+      ledger,
+      intentRuns.flatMap((r) => r.intents),
+      { fingerprint: declarationFingerprint(declaration), retryQuarantined: options.retryQuarantined },
+    );
+    /** The names the open intents' files landed under (a round trip each: only after a run stopped). */
+    const intentNames = new Map<Intent, string | null>();
+    await mapLimit(state.openIntents(), 8, async (intent) => {
+      intentNames.set(intent, await intentName(options.client, declaration, intent));
     });
-    const writer = new LedgerWriter(options.client, declaration);
+    const writer = new LedgerWriter(options.client, declaration, 'batch', options.ledgerHooks);
     const records = new LedgerBatch(writer);
+    const intents = new IntentLog(options.client, declaration, writer.run);
     const kept = { unchanged: 0, unknown: 0 };
     /** A file's ledger write, then its summary and event: a worker goes on to its next file meanwhile. */
     const recorded: Promise<void>[] = [];
@@ -288,7 +306,13 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
           }
           Object.assign(file, { checksum, bytes, version });
         }
-        const result = await landFile(options.client, declaration, file, now(), claim);
+        // Finishing a landing that stopped: at its time and under its name, so to the same paths.
+        const first = known.decision?.action === 'recover' ? known.decision.intent : null;
+        if (first) file.landedAs = intentNames.get(first) ?? undefined;
+        const ingestedAt = first ? new Date(first.ingestedAt) : now();
+        const result = await landFile(options.client, declaration, file, ingestedAt, claim, {
+          intend: (f, at) => intents.mark(f.checksum, f.bytes, at, landingName(f)),
+        });
         const bytes = file.bytes;
         if (result.status === 'skipped') {
           summary.skipped++;
@@ -300,7 +324,11 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
           const record = result.record;
           recorded.push(
             records.append(record).then(
-              () => {
+              (written) => {
+                state.recorded(
+                  record.checksum,
+                  written[0] as Extract<LedgerRecord, { event: 'quarantined' }>,
+                );
                 summary.quarantined++;
                 emit({
                   name: 'file_quarantined',
@@ -316,19 +344,24 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
         }
         recorded.push(
           records.append(...result.records).then(
-            () => {
+            (written) => {
+              intents.settle(file.checksum);
+              state.recorded(file.checksum, written[0] as Extract<LedgerRecord, { event: 'landed' }>);
               const rows = result.records.reduce((n, r) => n + r.rows, 0);
               const rejected = result.records.reduce((n, r) => n + r.rows_rejected, 0);
               summary.landed++;
+              if (first) summary.recovered++;
               summary.rowsLanded += rows;
               summary.rowsRejected += rejected;
               summary.rowsIn += rows + rejected;
               summary.bytes += bytes;
               const head = result.records[0]!;
               const normalized = head.normalized ? 'normalized' : 'unchanged';
-              const note = retried
-                ? ` (was quarantined; tried again: ${retried.why === 'forced' ? '--retry-quarantined' : 'its declaration changed'})`
-                : '';
+              const note = first
+                ? ` (finishing the landing of ${first.ingestedAt} that a stopped run left unrecorded)`
+                : retried
+                  ? ` (was quarantined; tried again: ${retried.why === 'forced' ? '--retry-quarantined' : 'its declaration changed'})`
+                  : '';
               emit({
                 name: 'file_landed',
                 level: rejected ? 'warn' : 'info',
@@ -353,6 +386,17 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
     records.flush();
     // The records of registrations pushed while waiting are in the list by now.
     for (let i = 0; i < recorded.length; i++) await recorded[i];
+    // Intent markers: this run's go once its files are recorded (one call); those of runs that
+    // stopped, once all their files are recorded and nobody added one for a while (not a live run's).
+    const cleanups: Array<Promise<unknown>> = [intents.clear()];
+    for (const run of intentRuns)
+      if (
+        run.run !== writer.run &&
+        Date.now() - run.modificationTime > STALE_INTENTS_MS &&
+        run.intents.every((i) => !state.isOpen(i))
+      )
+        cleanups.push(deleteIntentRun(options.client, declaration, run.run));
+    await Promise.all(cleanups.map((c) => c.catch(() => undefined)));
     const stay = kept.unchanged + kept.unknown;
     summary.keptInQuarantine += stay;
     if (stay) {
@@ -375,13 +419,17 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
   return summary;
 }
 
+/** A stopped run's intent folder is deleted only after this long without a new marker (not a live run's). */
+const STALE_INTENTS_MS = 10 * 60_000;
+
 /**
  * Ledger records written in as few appends as possible. A small HDFS append or create costs about
  * 0.05 to 0.8 s whatever its size (the DataNode waits for the NameNode to complete the block), and
  * appends to one file go one at a time: records wait up to `delayMs` to go together, and flush()
  * (the end of a pass) sends what is left at once. A worker does not wait for its records: it goes on
- * to its next file. A pass that stops in between leaves landed files without records: the next
- * pass lands them again under the same names (moveIntoPlace) and records them.
+ * to its next file. A pass that stops in between leaves landed files without records, but with
+ * their intent markers: the next pass lands them again at the same time under the same names, so to
+ * the same paths (moveIntoPlace keeps the file in place), and records them.
  */
 class LedgerBatch {
   private waiting: Array<{

@@ -3,6 +3,8 @@
  * compacted), kept in the lake beside the data it describes, under `<lakePath>/_qdbt_ledger/`.
  * Each ingest run appends to a file of its own, so concurrent writers never share a lease.
  * It feeds idempotency (checksums already landed), `qdbt source freshness` and the docs.
+ * Batch landings also leave intent markers beside it, under `_intents/` (intents.ts): not records,
+ * and not read here.
  */
 import { randomBytes } from 'node:crypto';
 import type { LandingDeclaration } from '../landing/types.js';
@@ -148,6 +150,11 @@ export async function readLedgerRecords(
   return records.sort((a, b) => a.at.localeCompare(b.at));
 }
 
+/** Fault injection (tests): runs before each append, which fails without writing when it throws. */
+export interface LedgerHooks {
+  beforeAppend?: (records: LedgerRecord[]) => void | Promise<void>;
+}
+
 /** Appends records to one run's ledger file (created on first write). Writes are serialized. */
 export class LedgerWriter {
   /** The run's name: its ledger file's, without `.jsonl` (`<UTC stamp>-<kind>-<random>`). */
@@ -160,6 +167,7 @@ export class LedgerWriter {
     private readonly client: WebHdfsClient,
     private readonly declaration: Pick<LandingDeclaration, 'lakePath' | 'uniqueId'>,
     kind = 'batch',
+    private readonly hooks: LedgerHooks = {},
   ) {
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
     this.run = `${stamp}-${kind}-${randomBytes(4).toString('hex')}`;
@@ -179,6 +187,7 @@ export class LedgerWriter {
     );
     const text = full.map((r) => `${JSON.stringify(r)}\n`).join('');
     const next = this.queue.then(async () => {
+      await this.hooks.beforeAppend?.(full);
       if (!this.created) {
         await this.client.create(this.path, text);
         this.created = true;

@@ -1,6 +1,6 @@
 /** One pass of qdbt ingest batch on an in-memory WebHDFS and a fake Hive: summary, ledger, registration. */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,12 @@ import { MemoryHdfs } from './memoryHdfs.js';
 import { ingestBatchOnce, type BatchEvent } from '../../../../src/ingest/batch/run.js';
 import type { WebHdfsClient } from '../../../../src/ingest/hdfs/webhdfs.js';
 import type { LandingColumn, LandingDeclaration } from '../../../../src/ingest/landing/types.js';
-import { LedgerWriter, readLedger, readLedgerRecords } from '../../../../src/ingest/ledger/index.js';
+import {
+  LedgerWriter,
+  readLedger,
+  readLedgerRecords,
+  type LedgerHooks,
+} from '../../../../src/ingest/ledger/index.js';
 import type { RegisterAdapter } from '../../../../src/ingest/register/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'qdbt-pass-'));
@@ -129,7 +134,7 @@ describe('ingestBatchOnce', () => {
   });
 });
 
-describe('ingestBatchOnce: quarantined files', () => {
+describe('ingestBatchOnce: quarantined files and interrupted landings', () => {
   const adapter = (ddl: string[] = []) =>
     ({
       capabilities: { supportsSkipHeaderLine: true, supportsHiveJsonSerde: true },
@@ -226,5 +231,103 @@ describe('ingestBatchOnce: quarantined files', () => {
       /checked before qdbt recorded declarations/,
     );
     expect(await pass(true)).toMatchObject({ retried: 1, landed: 1 });
+  });
+
+  it('finishes a landing whose ledger write failed where it began, not again in the hour of the next pass', async () => {
+    const from = join(root, 'crash');
+    mkdirSync(from);
+    writeFileSync(join(from, 'tx_1.csv'), 'id,units\na,1\nb,2\nc,3\n');
+    writeFileSync(join(from, 'tx_2.csv'), 'units,id\n1,x\n'); // normalized: other order
+    const hdfs = new MemoryHdfs();
+    const client = hdfs as unknown as WebHdfsClient;
+    const ddl: string[] = [];
+    const pass = (at: string, ledgerHooks?: LedgerHooks) =>
+      ingestBatchOnce({
+        client,
+        adapter: async () => adapter(ddl),
+        declarations: [declaration],
+        from,
+        settleMs: 0,
+        now: () => new Date(at),
+        ledgerHooks,
+      });
+    const failLanded: LedgerHooks = {
+      beforeAppend: (records) => {
+        if (records.some((r) => r.event === 'landed')) throw new Error('injected: ledger write failed');
+      },
+    };
+    const first = await pass('2024-05-01T07:59:00Z', failLanded).catch((error: unknown) => error);
+    if (!(first instanceof Error)) expect(first).toMatchObject({ failed: 2, landed: 0 });
+    const data = () => hdfs.paths().filter((p) => p.includes('/dt=') && !p.includes('/_'));
+    expect(data().every((p) => p.includes('/hr=07/'))).toBe(true);
+    expect(data()).toHaveLength(2);
+    // One marker per file, kept since its records were not written.
+    const markers = [...hdfs.dirs.keys()].filter((d) => /\/_intents\/[^/]+\/[^/]+$/.test(d));
+    expect(markers).toHaveLength(2);
+    expect(markers.every((m) => m.includes('-20240501T075900000Z'))).toBe(true);
+
+    // Renamed meanwhile: still lands under the name it began with (else a second copy beside the first).
+    renameSync(join(from, 'tx_1.csv'), join(from, 'tx_1_renamed.csv'));
+    const second = await pass('2024-05-01T08:05:00Z');
+    expect(second).toMatchObject({ landed: 2, recovered: 2, failed: 0, rowsLanded: 4 });
+    expect(data()).toHaveLength(2);
+    expect(data().every((p) => p.includes('/hr=07/'))).toBe(true);
+    expect(data().some((p) => p.includes('/hr=08/'))).toBe(false);
+    expect(hdfs.paths().filter((p) => p.includes('/.'))).toEqual([]); // no temporary left
+    const landed = (await readLedger(client, declaration)).filter((r) => r.event === 'landed');
+    expect(landed.map((r) => (r.event === 'landed' ? r.path : '')).sort()).toEqual(data());
+    expect(ddl.filter((s) => /ADD IF NOT EXISTS PARTITION/i.test(s) && /hr='08'/.test(s))).toEqual([]);
+
+    // Recorded now: a third pass skips both.
+    expect(await pass('2024-05-01T09:00:00Z')).toMatchObject({ landed: 0, skipped: 2, recovered: 0 });
+  });
+
+  it('costs one MKDIRS per landed file, one LISTSTATUS and one DELETE per pass, and leaves no marker', async () => {
+    const from = join(root, 'cost');
+    mkdirSync(from);
+    for (let f = 0; f < 5; f++) writeFileSync(join(from, `tx_${f}.csv`), `id,units\n${f},1\n`);
+    const hdfs = new MemoryHdfs();
+    const client = hdfs as unknown as WebHdfsClient;
+    const summary = await ingestBatchOnce({
+      client,
+      adapter: async () => adapter(),
+      declarations: [declaration],
+      from,
+      settleMs: 0,
+    });
+    expect(summary).toMatchObject({ landed: 5 });
+    expect(hdfs.calls.get('mkdirs')).toBe(5);
+    expect(hdfs.ledgerWrites).toBe(1);
+    expect([...hdfs.dirs.keys()].filter((d) => d.includes('/_intents/'))).toEqual([]);
+    expect(hdfs.calls.get('delete')).toBe(1);
+  });
+
+  it('deletes the markers of a stopped run once its files are recorded and it has been idle a while', async () => {
+    const from = join(root, 'stale');
+    mkdirSync(from);
+    writeFileSync(join(from, 'tx_1.csv'), 'id,units\na,1\n');
+    const hdfs = new MemoryHdfs();
+    const client = hdfs as unknown as WebHdfsClient;
+    const pass = (ledgerHooks?: LedgerHooks) =>
+      ingestBatchOnce({
+        client,
+        adapter: async () => adapter(),
+        declarations: [declaration],
+        from,
+        settleMs: 0,
+        ledgerHooks,
+      }).catch(() => undefined);
+    await pass({
+      beforeAppend: (records) => {
+        if (records.some((r) => r.event === 'landed')) throw new Error('injected');
+      },
+    });
+    const runs = () => [...hdfs.dirs.keys()].filter((d) => /\/_intents\/[^/]+$/.test(d));
+    expect(runs()).toHaveLength(1);
+    await pass(); // recovers; the stopped run's folder is recent: kept
+    expect(runs()).toHaveLength(1);
+    hdfs.dirs.set(runs()[0]!, Date.now() - 11 * 60_000);
+    await pass();
+    expect(runs()).toEqual([]);
   });
 });
