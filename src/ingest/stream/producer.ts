@@ -1,6 +1,13 @@
 /**
  * `qdbt ingest produce-sample`: sends simulated app events to a topic at a rate, resending a batch
  * whose send failed (a broker restart makes an in-flight send reject after its retries).
+ *
+ * The producer is idempotent: each batch carries the producer's id and per-partition sequence
+ * numbers, and the broker drops a batch it already holds. A send whose acknowledgement was lost
+ * (the broker wrote it, then restarted) and that kafkajs or sendWithRetry sends again does not
+ * leave its events twice in the topic. kafkajs gives a failed batch's sequence numbers back, so
+ * the resend must be the next batch sent: batches are sent one at a time (the next one is generated
+ * meanwhile), and kafkajs keeps one request in flight per broker.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
@@ -75,7 +82,11 @@ export async function produceSample(options: ProduceOptions): Promise<ProduceRes
     logLevel: logLevel.NOTHING,
     retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 },
   });
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   await producer.connect();
   const generator = new SampleGenerator(options);
   const started = performance.now();
@@ -84,7 +95,8 @@ export async function produceSample(options: ProduceOptions): Promise<ProduceRes
   let bytes = 0;
   let resends = 0;
   const batchSize = options.rate > 0 ? Math.max(1, Math.min(5_000, Math.ceil(options.rate / 20))) : 2_000;
-  const inFlight = new Set<Promise<void>>();
+  /** The batch being sent (--rate 0): awaited before the next one is sent. */
+  let sending: Promise<void> = Promise.resolve();
   try {
     while (sent < options.count && !options.signal?.aborted) {
       const size = Math.min(batchSize, options.count - sent);
@@ -106,18 +118,16 @@ export async function produceSample(options: ProduceOptions): Promise<ProduceRes
         const wait = due - performance.now();
         if (wait > 0) await sleep(wait);
       } else {
-        const p: Promise<void> = sendWithRetry(producer, options.topic, messages, log, options.signal).then(
-          (r) => {
-            resends += r;
-            inFlight.delete(p);
-          },
-        );
-        inFlight.add(p);
-        if (inFlight.size >= 4) await Promise.race(inFlight);
+        await sending;
+        sending = sendWithRetry(producer, options.topic, messages, log, options.signal).then((r) => {
+          resends += r;
+        });
+        // Awaited above or below; this only keeps a failure from counting as unhandled meanwhile.
+        sending.catch(() => undefined);
         options.onProgress?.(sent, malformed);
       }
     }
-    await Promise.all(inFlight);
+    await sending;
   } finally {
     await producer.disconnect();
   }
