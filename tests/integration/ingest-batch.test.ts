@@ -6,15 +6,29 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { target } from '../helpers/engines.js';
 import { HiveAdapter } from '../../src/adapters/hive/adapter.js';
 import type { HiveTarget } from '../../src/config/types.js';
-import { ingestBatchOnce, type BatchEvent, type BatchOptions } from '../../src/ingest/batch/run.js';
+import {
+  BatchMemory,
+  ingestBatchOnce,
+  type BatchEvent,
+  type BatchOptions,
+} from '../../src/ingest/batch/run.js';
+import { sha256File } from '../../src/ingest/batch/io.js';
 import { WebHdfsClient } from '../../src/ingest/hdfs/webhdfs.js';
 import { findDeclaration, landingDeclarations } from '../../src/ingest/landing/declarations.js';
 import type { LandingDeclaration } from '../../src/ingest/landing/types.js';
-import { LedgerWriter, readLedger, type LedgerHooks } from '../../src/ingest/ledger/index.js';
+import {
+  compactLedger,
+  LedgerWriter,
+  listLedgerFiles,
+  mapLimit,
+  readLedger,
+  readLedgerRecords,
+  type LedgerHooks,
+} from '../../src/ingest/ledger/index.js';
 import { loadProject } from '../../src/project/loadProject.js';
 import type { Reporter } from '../../src/reporters/reporter.js';
 import { sourceFreshness } from '../../src/runner/freshness.js';
@@ -331,5 +345,84 @@ describe('qdbt ingest batch', () => {
     ).toBe(3);
     expect(await count('sales_agents')).toBe(11);
     expect(await pass()).toMatchObject({ landed: 0, recovered: 0 });
+  });
+
+  it('a watch process does not read unchanged files or the ledger again; it merges its own ledger files', async () => {
+    const memory = new BatchMemory();
+    const hashed: string[] = [];
+    const hashFile = (path: string) => {
+      hashed.push(path);
+      return sha256File(path);
+    };
+    const read = vi.spyOn(client, 'read');
+    const ledgerReads = () => read.mock.calls.filter(([path]) => path.includes('/_qdbt_ledger/')).length;
+    try {
+      // First pass of the process: every file of a known size is hashed, the ledgers read.
+      expect(await pass([], { memory, hashFile })).toMatchObject({ landed: 0, failed: 0 });
+      expect(hashed.length).toBeGreaterThan(5);
+      expect(ledgerReads()).toBeGreaterThan(0);
+      // Second: nothing read again.
+      hashed.length = 0;
+      read.mockClear();
+      expect(await pass([], { memory, hashFile })).toMatchObject({ landed: 0, failed: 0 });
+      expect(hashed).toEqual([]);
+      expect(ledgerReads()).toBe(0);
+
+      // Two passes that land a file each: two ledger files of this process, merged by the third.
+      const agents = findDeclaration(declarations, 'raw.sales_agents');
+      const before = await listLedgerFiles(client, agents);
+      for (const [n, id] of [
+        [9, 12],
+        [10, 13],
+      ] as const) {
+        write(
+          `watch/sales_agents_SS_raw_${n}.csv`,
+          `sales_person_id,name,hire_date\n${id},Agent ${id},2023-10-1\n`,
+        );
+        expect(await pass([], { memory, hashFile })).toMatchObject({ landed: 1, failed: 0 });
+      }
+      const records = await readLedgerRecords(client, agents);
+      expect(await listLedgerFiles(client, agents)).toHaveLength(before.length + 2);
+      const events: BatchEvent[] = [];
+      expect(await pass(events, { memory, hashFile, maxLedgerFiles: 1 })).toMatchObject({
+        landed: 0,
+        failed: 0,
+      });
+      expect(events.some((e) => e.name === 'ledger_compacted' && e.level === 'debug')).toBe(true);
+      expect(await listLedgerFiles(client, agents)).toHaveLength(before.length + 1);
+      expect(await readLedgerRecords(client, agents)).toEqual(records);
+      expect(await pass([], { memory, hashFile })).toMatchObject({ landed: 0, skipped: expect.any(Number) });
+    } finally {
+      read.mockRestore();
+    }
+  });
+
+  it('compacts a ledger of 70 run files into one; readers get the same records before and after', async () => {
+    const table = { lakePath: `${lakeRoot}/ledger-compaction`, uniqueId: 'source.it.ledger.compaction' };
+    await mapLimit(
+      Array.from({ length: 70 }, (_, i) => i),
+      10,
+      async (i) => {
+        const writer = new LedgerWriter(client, table);
+        await writer.append({ event: 'registered', partition: { dt: `run-${i}` }, location: `/x/${i}` });
+        await writer.append({ event: 'registered', partition: { dt: `run-${i}-b` }, location: `/y/${i}` });
+      },
+    );
+    expect(await listLedgerFiles(client, table)).toHaveLength(70);
+    const records = await readLedgerRecords(client, table);
+    const current = await readLedger(client, table);
+    expect(records).toHaveLength(140);
+    // Nothing merged while the files are fresh (their runs may still be appending).
+    expect(await compactLedger(client, table)).toBe(0);
+    // As if 10 minutes later (the NameNode's clock is the one that dated the files).
+    expect(await compactLedger(client, table, { now: Date.now() + 11 * 60_000 })).toBe(70);
+    const files = await listLedgerFiles(client, table);
+    expect(files).toHaveLength(1);
+    expect(files[0]!.name).toMatch(/-merged-/);
+    expect((await client.list(`${table.lakePath}/_qdbt_ledger`)).map((f) => f.pathSuffix)).toEqual([
+      files[0]!.name,
+    ]);
+    expect(await readLedgerRecords(client, table)).toEqual(records);
+    expect(await readLedger(client, table)).toEqual(current);
   });
 });

@@ -13,12 +13,18 @@ import { fnmatch } from '../../graph/glob.js';
 import type { WebHdfsClient } from '../hdfs/webhdfs.js';
 import type { LandingDeclaration } from '../landing/types.js';
 import {
+  compactionInputs,
+  compactLedger,
+  currentRecords,
+  LedgerView,
   LedgerWriter,
+  listLedgerFiles,
+  loadLedger,
   mapLimit,
+  MAX_LEDGER_FILES,
   type LedgerHooks,
   type LedgerRecord,
   type NewLedgerRecord,
-  readLedger,
   unregisteredPartitions,
 } from '../ledger/index.js';
 import { deleteIntentRun, IntentLog, intentName, readIntents, type Intent } from '../ledger/intents.js';
@@ -39,6 +45,7 @@ export interface BatchEvent {
     | 'quarantine_kept'
     | 'partition_registered'
     | 'table_created'
+    | 'ledger_compacted'
     | 'batch_summary';
   level: 'debug' | 'info' | 'warn' | 'error';
   message: string;
@@ -64,6 +71,74 @@ export interface BatchOptions {
   retryQuarantined?: boolean;
   /** Fault injection for tests: the ledger's appends. */
   ledgerHooks?: LedgerHooks;
+  /**
+   * What a watch process remembers between its passes (watchBatch makes one): the checksums of the
+   * landing files by stat, and the ledgers read. One-shot runs go without: they read everything.
+   */
+  memory?: BatchMemory;
+  /** How a file is hashed when its checksum is needed before landing (tests count the reads). */
+  hashFile?: (path: string) => Promise<{ checksum: string; bytes: number }>;
+  /** The ledger is compacted at the start of a pass when it has more files than this. Default 64. */
+  maxLedgerFiles?: number;
+}
+
+/** A landing file's identity on disk: when all of it is unchanged, so are its bytes. */
+export interface FileStat {
+  size: number;
+  mtimeMs: number;
+  /** Changes on every write, and cannot be set back (unlike mtime: `touch -d`, `cp -p`). */
+  ctimeMs: number;
+  /** 0 where the platform has none. */
+  ino: number;
+}
+
+/**
+ * The sha256 of landing files, by path, with the stat they had when hashed: a file whose stat is
+ * unchanged is not read again; any change (size, mtime, ctime, inode: rewritten, replaced, touched)
+ * and it is hashed again. Only the checksum is remembered: what to do with it (skip, land a new
+ * version, retry from quarantine) is still the ledger's answer, every pass.
+ */
+export class FileChecksums {
+  private readonly byPath = new Map<string, FileStat & { checksum: string }>();
+
+  /** The checksum of the file at `path` if it was hashed with this very stat. */
+  get(path: string, stat: FileStat): string | null {
+    const seen = this.byPath.get(path);
+    if (!seen) return null;
+    const same =
+      seen.size === stat.size &&
+      seen.mtimeMs === stat.mtimeMs &&
+      seen.ctimeMs === stat.ctimeMs &&
+      seen.ino === stat.ino;
+    return same ? seen.checksum : null;
+  }
+
+  set(path: string, stat: FileStat, checksum: string): void {
+    this.byPath.set(path, {
+      size: stat.size,
+      mtimeMs: stat.mtimeMs,
+      ctimeMs: stat.ctimeMs,
+      ino: stat.ino,
+      checksum,
+    });
+  }
+
+  /** Forgets the files no longer in the landing folder. */
+  keepOnly(paths: Iterable<string>): void {
+    const keep = new Set(paths);
+    for (const p of [...this.byPath.keys()]) if (!keep.has(p)) this.byPath.delete(p);
+  }
+
+  get size(): number {
+    return this.byPath.size;
+  }
+}
+
+/** What a watch process carries from one pass to the next. */
+export class BatchMemory {
+  readonly checksums = new FileChecksums();
+  /** Per table (lakePath): its ledger as this process last knew it. */
+  readonly ledgers = new Map<string, LedgerView>();
 }
 
 export interface BatchSummary {
@@ -87,11 +162,9 @@ export interface BatchSummary {
   seconds: number;
 }
 
-interface Candidate {
+interface Candidate extends FileStat {
   path: string;
   relPath: string;
-  mtimeMs: number;
-  size: number;
 }
 
 async function walk(root: string, dir = root, out: Candidate[] = []): Promise<Candidate[]> {
@@ -112,6 +185,8 @@ async function walk(root: string, dir = root, out: Candidate[] = []): Promise<Ca
         path,
         relPath: relative(root, path).split(sep).join('/'),
         mtimeMs: s.mtimeMs,
+        ctimeMs: s.ctimeMs,
+        ino: s.ino ?? 0,
         size: s.size,
       });
     }
@@ -155,6 +230,9 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
     seconds: 0,
   };
   const files = (await walk(options.from)).sort((a, b) => a.relPath.localeCompare(b.relPath));
+  const memory = options.memory;
+  memory?.checksums.keepOnly(files.map((f) => f.path));
+  const hashFile = options.hashFile ?? sha256File;
   const byDeclaration = new Map<LandingDeclaration, Candidate[]>();
   for (const file of files) {
     const d = matchDeclaration(options.declarations, file.relPath);
@@ -183,10 +261,13 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
   for (const [declaration, candidates] of byDeclaration) {
     if (options.signal?.aborted) break;
     const label = `${declaration.sourceName}.${declaration.tableName}`;
-    const [ledger, intentRuns] = await Promise.all([
-      readLedger(options.client, declaration),
+    let view = memory?.ledgers.get(declaration.lakePath) ?? null;
+    if (memory && !view) memory.ledgers.set(declaration.lakePath, (view = new LedgerView()));
+    const [raw, intentRuns] = await Promise.all([
+      ledgerRecords(options, declaration, view, emit),
       readIntents(options.client, declaration),
     ]);
+    const ledger = currentRecords(raw);
     const state = new LandingState(
       ledger,
       intentRuns.flatMap((r) => r.intents),
@@ -289,16 +370,26 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
           checksum: '',
           version: 0,
         };
+        // A watch process knows the checksum of a file hashed in an earlier pass whose stat has
+        // not changed since: not read again (it is still claimed, so the ledger decides as ever).
         // A CSV file of a size never seen cannot be a known one: its checksum comes from the read
         // that lands it. Otherwise the checksum first (one at a time, so the first file starts
         // landing as soon as its own is known), and a known file is not read again.
-        if (declaration.format !== 'csv' || state.knownSizes.has(candidate.size)) {
-          const hashing = hashQueue.then(() => sha256File(candidate.path));
-          hashQueue = hashing.then(
-            () => undefined,
-            () => undefined,
-          );
-          const { checksum, bytes } = await hashing;
+        const remembered = memory?.checksums.get(candidate.path, candidate) ?? null;
+        if (remembered !== null || declaration.format !== 'csv' || state.knownSizes.has(candidate.size)) {
+          let checksum: string;
+          let bytes = candidate.size;
+          if (remembered !== null) checksum = remembered;
+          else {
+            const hashing = hashQueue.then(() => hashFile(candidate.path));
+            hashQueue = hashing.then(
+              () => undefined,
+              () => undefined,
+            );
+            ({ checksum, bytes } = await hashing);
+            // Bytes other than the stat's: the file changed while read; hashed again next pass.
+            if (bytes === candidate.size) memory?.checksums.set(candidate.path, candidate, checksum);
+          }
           const version = claim(checksum);
           if (version === null) {
             summary.skipped++;
@@ -313,6 +404,9 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
         const result = await landFile(options.client, declaration, file, ingestedAt, claim, {
           intend: (f, at) => intents.mark(f.checksum, f.bytes, at, landingName(f)),
         });
+        // The checksum the landing read gave (a CSV file of a new size).
+        if (file.checksum && file.bytes === candidate.size)
+          memory?.checksums.set(candidate.path, candidate, file.checksum);
         const bytes = file.bytes;
         if (result.status === 'skipped') {
           summary.skipped++;
@@ -386,6 +480,8 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
     records.flush();
     // The records of registrations pushed while waiting are in the list by now.
     for (let i = 0; i < recorded.length; i++) await recorded[i];
+    // The run's file is finished: the next pass knows its records without reading them.
+    view?.addWritten(writer);
     // Intent markers: this run's go once its files are recorded (one call); those of runs that
     // stopped, once all their files are recorded and nobody added one for a while (not a live run's).
     const cleanups: Array<Promise<unknown>> = [intents.clear()];
@@ -417,6 +513,42 @@ export async function ingestBatchOnce(options: BatchOptions): Promise<BatchSumma
   }
   summary.seconds = (performance.now() - started) / 1000;
   return summary;
+}
+
+/**
+ * The ledger at the start of a pass, every record: merged first when it has more than
+ * maxLedgerFiles files (a failed merge is reported and the pass goes on), then read, unless `view`
+ * (a watch process's) already holds every file listed.
+ */
+async function ledgerRecords(
+  options: BatchOptions,
+  declaration: LandingDeclaration,
+  view: LedgerView | null,
+  emit: (event: BatchEvent) => void,
+): Promise<LedgerRecord[]> {
+  const client = options.client;
+  let listing = await listLedgerFiles(client, declaration);
+  const compact = { maxFiles: options.maxLedgerFiles ?? MAX_LEDGER_FILES, sealed: view?.sealed, listing };
+  if (compactionInputs(listing, compact).length)
+    try {
+      const merged = await compactLedger(client, declaration, compact);
+      if (merged) {
+        listing = await listLedgerFiles(client, declaration);
+        emit({
+          name: 'ledger_compacted',
+          level: 'debug',
+          message: `${declaration.sourceName}.${declaration.tableName}: ${merged} ledger files merged into one (${listing.length} left)`,
+        });
+      }
+    } catch (error) {
+      emit({
+        name: 'ledger_compacted',
+        level: 'warn',
+        message: `${declaration.sourceName}.${declaration.tableName}: ledger not merged (${(error as Error).message}); tried again next pass`,
+      });
+      listing = await listLedgerFiles(client, declaration);
+    }
+  return (await loadLedger(client, declaration, view, listing)).records;
 }
 
 /** A stopped run's intent folder is deleted only after this long without a new marker (not a live run's). */
@@ -499,12 +631,14 @@ export async function watchBatch(
   options: BatchOptions & { intervalMs: number; onPass?: (summary: BatchSummary) => void },
 ): Promise<void> {
   const signal = options.signal;
+  const memory = options.memory ?? new BatchMemory();
   let first = true;
   while (!signal?.aborted) {
     // --retry-quarantined retries once, on the first pass (those quarantined again then carry the
     // declaration's fingerprint, so later passes keep them).
     const summary = await ingestBatchOnce({
       ...options,
+      memory,
       retryQuarantined: first && options.retryQuarantined,
     });
     first = false;

@@ -10,7 +10,12 @@ export class MemoryHdfs {
   readonly files = new Map<string, Buffer>();
   /** Folders made with mkdirs (folders holding files exist implicitly), with their modification time. */
   readonly dirs = new Map<string, number>();
+  /** Files' modification times (ms), set by create and append from `clock`. */
+  readonly mtimes = new Map<string, number>();
+  clock = (): number => Date.now();
   ledgerWrites = 0;
+  /** Paths read, in order. */
+  readonly reads: string[] = [];
   /** Calls by operation: `mkdirs`, `list`, `delete`, ... */
   readonly calls = new Map<string, number>();
   private count(op: string): void {
@@ -36,18 +41,39 @@ export class MemoryHdfs {
     if (this.files.has(path) && !options.overwrite) throw new Error(`${path} exists`);
     if (path.includes('/_qdbt_ledger/')) this.ledgerWrites++;
     this.files.set(path, await this.body(body));
+    this.mtimes.set(path, this.clock());
   }
   async append(path: string, body: WriteBody): Promise<void> {
     this.ledgerWrites++;
-    this.files.set(path, Buffer.concat([this.files.get(path)!, await this.body(body)]));
+    const was = this.files.get(path);
+    if (!was) throw new WebHdfsError('APPEND', path, 404, 'FileNotFoundException', '', 'not found');
+    this.files.set(path, Buffer.concat([was, await this.body(body)]));
+    this.mtimes.set(path, this.clock());
   }
   async read(path: string): Promise<Buffer> {
-    return this.files.get(path)!;
+    this.reads.push(path);
+    const data = this.files.get(path);
+    if (!data) throw new WebHdfsError('OPEN', path, 404, 'FileNotFoundException', '', 'not found');
+    return data;
+  }
+  async status(path: string) {
+    const data = this.files.get(path);
+    if (!data) return null;
+    const name = path.slice(path.lastIndexOf('/') + 1);
+    return {
+      pathSuffix: name,
+      type: 'FILE',
+      length: data.length,
+      modificationTime: this.mtimes.get(path) ?? 0,
+    };
   }
   /** One level, as LISTSTATUS: files, and folders (made, or holding files). */
   async list(dir: string) {
     this.count('list');
-    const entries = new Map<string, { pathSuffix: string; type: string; modificationTime: number }>();
+    const entries = new Map<
+      string,
+      { pathSuffix: string; type: string; length: number; modificationTime: number }
+    >();
     for (const [paths, isDir] of [
       [[...this.files.keys()], false],
       [[...this.dirs.keys()], true],
@@ -57,9 +83,16 @@ export class MemoryHdfs {
         const rest = p.slice(dir.length + 1);
         const name = rest.split('/')[0]!;
         const folder = isDir || rest.includes('/');
-        const modificationTime = this.dirs.get(`${dir}/${name}`) ?? 0;
+        const full = `${dir}/${name}`;
+        const modificationTime = folder ? (this.dirs.get(full) ?? 0) : (this.mtimes.get(full) ?? 0);
+        const length = folder ? 0 : this.files.get(full)!.length;
         if (!entries.has(name))
-          entries.set(name, { pathSuffix: name, type: folder ? 'DIRECTORY' : 'FILE', modificationTime });
+          entries.set(name, {
+            pathSuffix: name,
+            type: folder ? 'DIRECTORY' : 'FILE',
+            length,
+            modificationTime,
+          });
       }
     if (!entries.size && !this.dirs.has(dir))
       throw new WebHdfsError('LISTSTATUS', dir, 404, 'FileNotFoundException', '', 'not found');
@@ -70,6 +103,8 @@ export class MemoryHdfs {
     if (!data || this.files.has(to)) return false;
     this.files.delete(from);
     this.files.set(to, data);
+    this.mtimes.set(to, this.mtimes.get(from) ?? this.clock());
+    this.mtimes.delete(from);
     return true;
   }
   async exists(path: string): Promise<boolean> {
