@@ -8,33 +8,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryHdfs } from './memoryHdfs.js';
+import { txDeclaration } from './txDeclaration.js';
 import { BatchMemory, FileChecksums, ingestBatchOnce } from '../../../../src/ingest/batch/run.js';
 import { sha256File } from '../../../../src/ingest/batch/io.js';
 import type { WebHdfsClient } from '../../../../src/ingest/hdfs/webhdfs.js';
-import type { LandingColumn, LandingDeclaration } from '../../../../src/ingest/landing/types.js';
 import { LedgerWriter, readLedger } from '../../../../src/ingest/ledger/index.js';
 import type { RegisterAdapter } from '../../../../src/ingest/register/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'qdbt-watch-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const declaration = {
-  kind: 'batch',
-  format: 'csv',
-  csv: { delimiter: ',', quote: '"', header: true },
-  filePattern: 'tx_*.csv',
-  columns: [
-    { name: 'id', type: 'string', required: true, aliases: [] },
-    { name: 'units', type: 'int', required: false, aliases: [] },
-  ] as LandingColumn[],
-  sourceName: 'raw',
-  tableName: 'tx',
-  uniqueId: 'source.p.raw.tx',
-  file: 'models/sources.yml',
-  lakePath: '/lake/raw/tx',
-  stagingTable: { schema: 'staging', name: 'tx' },
-  partitioning: { kind: 'ingestion_time' },
-} as unknown as LandingDeclaration;
+const declaration = txDeclaration;
 
 const adapter = {
   capabilities: { supportsSkipHeaderLine: true, supportsHiveJsonSerde: true },
