@@ -106,6 +106,8 @@ const SPECS: Record<string, ConfigSpec> = {
   unique_key: { check: strOrListOrNull },
   file_format: oneOf(FILE_FORMATS, { ci: true }),
   partition_by: { check: strOrListOrNull },
+  // insert_overwrite into one static partition: {column: value} (src/materialize/settings.ts)
+  partition: { check: map },
   clustered_by: { check: strOrListOrNull },
   buckets: { check: positiveIntOrNull },
   location_root: { check: strOrNull },

@@ -53,7 +53,7 @@ describe("a model's own config()", () => {
 
   it('accepts the configs models commonly set, and adapter configs it does not know', () => {
     const dir = fixture({
-      'models/c.sql': `{{ config(materialized='incremental', incremental_strategy='append', tags=['finance'], file_format='orc', partition_by=['dt'], my_adapter_option=1) }}select 1 as id, '2024-01-01' as dt`,
+      'models/c.sql': `{{ config(materialized='incremental', incremental_strategy='append', tags=['finance'], file_format='orc', partition_by=['dt'], partition={'dt': '2024-01-01'}, my_adapter_option=1) }}select 1 as id, '2024-01-01' as dt`,
     });
     const project = loadProject({ projectDir: dir, env: {} });
     const node = project.parsed.manifest.nodes['model.fixture.c']!;
